@@ -1,0 +1,81 @@
+"""The roles of ARCHITECTURE.md as Django groups, and the permissions each holds.
+
+Group names are the Chinese role names users see. ``sync_roles`` is idempotent; it runs from a data
+migration and again after every ``migrate`` so that permissions added by later apps are granted."""
+
+
+class Role:
+    INTAKE = "受理员"
+    MEDIATOR = "调解员"
+    INSPECTOR = "检查员"
+    DISTRICT_OFFICIAL = "区级负责人"
+    BUREAU_OFFICIAL = "市局官员"
+    LEGAL_AID = "法律援助伙伴"
+    OPERATOR = "运营机构"
+    ADMIN = "系统管理员"
+
+    ALL = (INTAKE, MEDIATOR, INSPECTOR, DISTRICT_OFFICIAL, BUREAU_OFFICIAL, LEGAL_AID, OPERATOR, ADMIN)
+    #: Roles whose members work inside one district and see only its records.
+    DISTRICT_STAFF = (INTAKE, MEDIATOR, INSPECTOR, DISTRICT_OFFICIAL)
+    #: Roles that see every district.
+    CITYWIDE = (BUREAU_OFFICIAL, ADMIN)
+    #: Staff of the labour bureaus (not partners or operators).
+    STAFF = DISTRICT_STAFF + CITYWIDE
+
+
+# "app_label.codename"; a codename missing from the database is skipped (its app may not be migrated
+# yet) and granted on the next sync.
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.INTAKE: [
+        "markets.view_market", "markets.view_operator",
+        "casework.view_complaint", "casework.add_complaint", "casework.accept_complaint",
+        "casework.request_info_complaint", "casework.propose_rejection_complaint", "casework.merge_complaint",
+    ],
+    Role.MEDIATOR: [
+        "markets.view_market", "markets.view_operator",
+        "casework.view_complaint", "casework.investigate_complaint",
+    ],
+    Role.INSPECTOR: [
+        "markets.view_market", "markets.view_operator",
+    ],
+    Role.DISTRICT_OFFICIAL: [
+        "markets.view_market", "markets.view_operator", "markets.change_market",
+        "casework.view_complaint", "casework.add_complaint", "casework.accept_complaint",
+        "casework.request_info_complaint", "casework.propose_rejection_complaint", "casework.merge_complaint",
+        "casework.approve_rejection_complaint", "casework.assign_complaint", "casework.investigate_complaint",
+        "casework.approve_extension_complaint", "casework.reopen_complaint",
+        "core.reveal_pii", "core.export_data", "core.view_auditevent",
+    ],
+    Role.BUREAU_OFFICIAL: [
+        "markets.view_market", "markets.view_operator",
+        "casework.view_complaint",
+        "core.export_data", "core.view_auditevent",
+    ],
+    Role.LEGAL_AID: [],
+    Role.OPERATOR: ["markets.view_market"],
+    Role.ADMIN: [
+        "markets.view_market", "markets.add_market", "markets.change_market",
+        "markets.view_operator", "markets.add_operator", "markets.change_operator",
+        "core.view_calendarday", "core.add_calendarday", "core.change_calendarday", "core.delete_calendarday",
+        "core.view_calendaryear", "core.add_calendaryear", "core.change_calendaryear",
+        "core.view_auditevent",
+        "accounts.view_district", "accounts.view_organization", "accounts.add_organization",
+        "accounts.change_organization", "accounts.view_user", "accounts.add_user", "accounts.change_user",
+    ],
+}
+
+
+def sync_roles(group_model=None, permission_model=None) -> None:
+    """Create every role group and grant exactly the permissions listed for it (that exist)."""
+    if group_model is None:
+        from django.contrib.auth.models import Group as group_model, Permission as permission_model
+    for role in Role.ALL:
+        group, _ = group_model.objects.get_or_create(name=role)
+        wanted = ROLE_PERMISSIONS.get(role, [])
+        perms = []
+        for dotted in wanted:
+            app_label, codename = dotted.split(".", 1)
+            perm = permission_model.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if perm is not None:
+                perms.append(perm)
+        group.permissions.set(perms)

@@ -1,0 +1,11 @@
+"""The Celery application. Tasks take IDs, re-read state and are safe to run twice."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+
+app = Celery("gigcase")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

@@ -1,0 +1,16 @@
+"""The staff frontend: viewflow's Material Site with one Application per app."""
+
+from django.utils.translation import gettext_lazy as _
+from viewflow.urls import Site
+
+from markets.viewsets import MarketsApp
+
+site = Site(
+    title=_("零工市场维权与监管"),
+    primary_color="#b71c1c",
+    secondary_color="#5d4037",
+    permission=None,
+    viewsets=[
+        MarketsApp(),
+    ],
+)

@@ -1,0 +1,5 @@
+from django.conf import settings
+
+
+def gigcase(request):
+    return {"PUBLIC_HOTLINE": settings.GIGCASE_PUBLIC_HOTLINE}

@@ -1,0 +1,73 @@
+"""Shared fixtures. Tests that need PostgreSQL, Redis or Chromium are marked; on a laptop without them
+they skip with the reason, and under CI=true they fail instead (CI must run everything)."""
+
+import os
+import shutil
+import socket
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+def _missing(reason: str):
+    if IN_CI:
+        pytest.fail(f"CI=true but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def _reachable(url: str) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        _missing("this test needs PostgreSQL: set DATABASE_URL=postgres://…")
+    if item.get_closest_marker("redis") and not _reachable(REDIS_URL):
+        _missing(f"this test needs Redis at {REDIS_URL}")
+    if item.get_closest_marker("browser"):
+        if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+            _missing(f"this test needs Chromium at {CHROMIUM} (apt-get install chromium)")
+        try:
+            import playwright  # noqa: F401
+        except ImportError:
+            _missing("this test needs the playwright package")
+
+
+@pytest.fixture(autouse=True)
+def _private_storage(tmp_path, settings):
+    """Each test writes uploads and documents to its own private folder."""
+    settings.MEDIA_ROOT = tmp_path / "private"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                    "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None}},
+    }
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def redis_url():
+    return REDIS_URL
+
+
+from tests.factories import *  # noqa: E402,F401,F403
+from tests.fixtures import *  # noqa: E402,F401,F403
