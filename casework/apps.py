@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class CaseworkConfig(AppConfig):
     name = "casework"
     verbose_name = _("维权案件")
+
+    def ready(self):
+        from core.deadlines import register_deadline_handler
+
+        from . import services
+
+        register_deadline_handler("complaint.", on_remind=services.on_deadline_remind,
+                                  on_overdue=services.on_deadline_overdue)

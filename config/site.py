@@ -3,14 +3,15 @@
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Site
 
+from casework.viewsets import ComplaintFlowViewset
 from markets.viewsets import MarketsApp
 
 site = Site(
     title=_("零工市场维权与监管"),
     primary_color="#b71c1c",
     secondary_color="#5d4037",
-    permission=None,
     viewsets=[
+        ComplaintFlowViewset(),
         MarketsApp(),
     ],
 )

@@ -22,3 +22,4 @@ CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = False
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
 AXES_ENABLED = True
+WHITENOISE_AUTOREFRESH = True  # no collectstatic in tests

@@ -1,0 +1,152 @@
+"""Who acts next on a complaint. Legality lives on Complaint's transitions; each node here calls one service.
+
+    start ─► review (intake queue of the district: accept / one-time request for material / propose
+             │        rejection / merge into a duplicate)
+             ├─ accepted ──────────► assign (district official) ─► investigate (assignee) ─► finish ─► end
+             ├─ info requested ────► await_info (complainant resubmits on the tracking page) ─► review
+             ├─ rejection proposed ► approve_rejection (district official) ─► end | review
+             └─ merged ────────────► end
+    reopen_start (district official, within 30 days of closure) ─► investigate
+"""
+
+from django.utils.translation import gettext_lazy as _
+from viewflow import this
+from viewflow.workflow import STATUS, flow, lock
+
+from . import services, views
+from .models import Complaint, ComplaintProcess
+
+
+class ScopedView(flow.View):
+    """A human task only the users who may see its complaint can claim, execute or open."""
+
+    def _in_scope(self, user, task):
+        return self.flow_class.instance.has_view_permission(user, task.process)
+
+    def can_assign(self, user, task):
+        return super().can_assign(user, task) and self._in_scope(user, task)
+
+    def can_execute(self, user, task):
+        return super().can_execute(user, task) and self._in_scope(user, task)
+
+    def can_view(self, user, task):
+        return super().can_view(user, task) and self._in_scope(user, task)
+
+
+def _status_is(status):
+    return lambda activation: activation.process.artifact.status == status
+
+
+class ComplaintFlow(flow.Flow):
+    """投诉举报办理
+
+    从受理、分派、调查到办结的投诉举报办理流程（首问负责、限时办结、一次性告知）。
+    """
+
+    process_class = ComplaintProcess
+    lock_impl = lock.select_for_update_lock
+    process_title = _("投诉举报办理")
+    process_description = _("从受理、分派、调查到办结的投诉举报办理流程。")
+
+    start = flow.StartHandle(this.start_process).Next(this.review)
+    reopen_start = flow.StartHandle(this.start_process).Next(this.investigate)
+
+    review = (
+        ScopedView(views.ReviewTaskView.as_view())
+        .Annotation(title=_("受理审查"))
+        .Permission("casework.accept_complaint")
+        .Next(this.route_review)
+    )
+    route_review = (
+        flow.Switch()
+        .Annotation(title=_("审查结果"))
+        .Case(this.assign, _status_is(Complaint.Status.ACCEPTED))
+        .Case(this.await_info, _status_is(Complaint.Status.INFO_REQUESTED))
+        .Case(this.approve_rejection, _status_is(Complaint.Status.REJECTION_PROPOSED))
+        .Default(this.end)
+    )
+    await_info = flow.Handle(this.receive_info).Annotation(title=_("等待补正")).Next(this.review)
+    approve_rejection = (
+        ScopedView(views.ApproveRejectionTaskView.as_view())
+        .Annotation(title=_("审批不予受理"))
+        .Permission("casework.approve_rejection_complaint")
+        .Next(this.route_rejection)
+    )
+    route_rejection = (
+        flow.If(_status_is(Complaint.Status.REJECTED))
+        .Annotation(title=_("是否批准"))
+        .Then(this.end)
+        .Else(this.review)
+    )
+    assign = (
+        ScopedView(views.AssignTaskView.as_view())
+        .Annotation(title=_("分派承办人"))
+        .Permission("casework.assign_complaint")
+        .Next(this.investigate)
+    )
+    investigate = (
+        ScopedView(views.InvestigateTaskView.as_view())
+        .Annotation(title=_("调查处理"))
+        .Assign(lambda activation: activation.process.artifact.assignee)
+        .Next(this.finish)
+    )
+    finish = flow.Function(this.close_complaint).Annotation(title=_("办结")).Next(this.end)
+    end = flow.End()
+
+    def start_process(self, activation, complaint):
+        activation.process.artifact = complaint
+        return activation.process
+
+    def receive_info(self, activation, supplement, files=()):
+        services.complaint_resubmit(complaint=activation.process.artifact, supplement=supplement, files=files)
+
+    def close_complaint(self, activation):
+        services.complaint_close(complaint=activation.process.artifact)
+
+    # -- scoping: viewflow does no object-level checks by default -------------------------------
+
+    def has_view_permission(self, user, obj=None):
+        if obj is None:
+            return user.is_authenticated and user.has_perm("casework.view_complaint")
+        return Complaint.objects.visible_to(user).filter(pk=obj.artifact_object_id).exists()
+
+    def has_manage_permission(self, user, obj=None):
+        return user.is_authenticated and user.is_superuser
+
+
+def open_process(complaint):
+    """The complaint's running process, if any."""
+    return (ComplaintProcess.objects.filter(artifact_object_id=complaint.pk,
+                                            flow_class=ComplaintFlow)
+            .exclude(status__in=[STATUS.DONE, STATUS.CANCELED]).order_by("-pk").first())
+
+
+def cancel_open_processes(complaint):
+    """Cancel the running process (withdrawal): its open tasks disappear from every inbox and queue."""
+    process = open_process(complaint)
+    if process is not None:
+        ComplaintFlow.instance.cancel(process)
+
+
+def resume_after_info(complaint, *, supplement, files=()):
+    """Complete the waiting ``await_info`` task with the complainant's material."""
+    process = open_process(complaint)
+    task = process and process.task_set.filter(flow_task=ComplaintFlow.await_info, status=STATUS.NEW).first()
+    if task is None:
+        # Not waiting (e.g. a staff-started case without a process): still record the material.
+        return services.complaint_resubmit(complaint=complaint, supplement=supplement, files=files)
+    ComplaintFlow.await_info.run(task, supplement=supplement, files=files)
+    complaint.refresh_from_db()
+    return complaint
+
+
+def reassign_investigation(complaint):
+    """After a reassignment, move the open investigation task to the new assignee."""
+    process = open_process(complaint)
+    if process is None:
+        return
+    for task in process.task_set.filter(flow_task=ComplaintFlow.investigate,
+                                        status__in=[STATUS.NEW, STATUS.ASSIGNED]):
+        task.owner = complaint.assignee
+        task.status = STATUS.ASSIGNED
+        task.save(update_fields=["owner", "status"])

@@ -1,0 +1,169 @@
+"""Staff forms for the complaint workflow. Every message is Chinese; services re-check what matters."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import District
+from markets.models import Market
+
+from .models import Complaint, ComplaintNote
+
+
+class ReviewForm(forms.Form):
+    """受理审查: one decision per submission."""
+
+    class Decision:
+        ACCEPT = "accept"
+        REQUEST_INFO = "request_info"
+        PROPOSE_REJECTION = "propose_rejection"
+        MERGE = "merge"
+        CHOICES = [
+            (ACCEPT, _("受理")),
+            (REQUEST_INFO, _("一次性告知补正材料")),
+            (PROPOSE_REJECTION, _("拟不予受理（报区级负责人审批）")),
+            (MERGE, _("与已有案件合并")),
+        ]
+
+    decision = forms.ChoiceField(label=_("审查意见"), choices=Decision.CHOICES, widget=forms.RadioSelect)
+    missing_items = forms.CharField(
+        label=_("需补正的材料（每行一项，一次列全）"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    reason = forms.CharField(label=_("不予受理理由"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    merge_into = forms.ModelChoiceField(label=_("合并至案件"), queryset=Complaint.objects.none(), required=False)
+
+    def __init__(self, *args, duplicates=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["merge_into"].queryset = duplicates if duplicates is not None else Complaint.objects.none()
+        self.fields["merge_into"].label_from_instance = lambda c: f"{c.number} {c.respondent_name} {c.get_status_display()}"
+
+    def clean(self):
+        data = super().clean()
+        decision = data.get("decision")
+        if decision == self.Decision.REQUEST_INFO:
+            items = [line.strip() for line in (data.get("missing_items") or "").splitlines() if line.strip()]
+            if not items:
+                self.add_error("missing_items", _("请逐项列明需补正的材料。"))
+            data["missing_items_list"] = items
+        if decision == self.Decision.PROPOSE_REJECTION and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("请说明不予受理的理由。"))
+        if decision == self.Decision.MERGE and not data.get("merge_into"):
+            self.add_error("merge_into", _("请选择要合并到的案件。"))
+        return data
+
+
+class RejectionApprovalForm(forms.Form):
+    approve = forms.TypedChoiceField(
+        label=_("审批意见"), coerce=lambda v: v == "yes", widget=forms.RadioSelect,
+        choices=[("yes", _("同意不予受理")), ("no", _("不同意，退回受理审查"))],
+    )
+    reason = forms.CharField(label=_("意见说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("approve") is False and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("不同意时请说明理由。"))
+        return data
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(label=_("承办人"), queryset=None)
+    reason = forms.CharField(label=_("说明"), required=False)
+
+    def __init__(self, *args, assignees, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = assignees
+        self.fields["assignee"].label_from_instance = lambda u: f"{u.get_full_name() or u.username}（{u.role_names()}）"
+
+
+class InvestigateForm(forms.Form):
+    class Decision:
+        RESOLVE = "resolve"
+        REFER = "refer"
+        CHOICES = [(RESOLVE, _("办理完毕，答复投诉人")), (REFER, _("转办其他部门"))]
+
+    decision = forms.ChoiceField(label=_("处理方式"), choices=Decision.CHOICES, widget=forms.RadioSelect)
+    outcome = forms.CharField(label=_("处理结果（内部记录）"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    public_reply = forms.CharField(label=_("答复意见（投诉人可见）"), widget=forms.Textarea(attrs={"rows": 4}))
+    referral_target = forms.ChoiceField(
+        label=_("转办单位类型"), required=False, choices=[("", "---------")] + list(Complaint.ReferralTarget.choices)
+    )
+    referral_organization = forms.CharField(label=_("转办单位名称"), required=False, max_length=200)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == self.Decision.REFER:
+            if not data.get("referral_target"):
+                self.add_error("referral_target", _("请选择转办单位类型。"))
+            if not (data.get("referral_organization") or "").strip():
+                self.add_error("referral_organization", _("请填写转办单位名称。"))
+        return data
+
+
+class NoteForm(forms.ModelForm):
+    class Meta:
+        model = ComplaintNote
+        fields = ["kind", "body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 3})}
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class StaffIntakeForm(forms.Form):
+    """Hotline, walk-in, counter and referred-in complaints recorded by an intake officer."""
+
+    channel = forms.ChoiceField(
+        label=_("来源渠道"), choices=[c for c in Complaint.Channel.choices if c[0] != Complaint.Channel.ONLINE]
+    )
+    district = forms.ModelChoiceField(label=_("管辖区"), queryset=District.objects.all())
+    market = forms.ModelChoiceField(label=_("零工市场（驿站）"), queryset=Market.objects.published(), required=False)
+    anonymous = forms.BooleanField(label=_("匿名投诉"), required=False)
+    complainant_name = forms.CharField(label=_("投诉人姓名"), max_length=50, required=False)
+    complainant_phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
+    priority = forms.BooleanField(label=_("就业困难人员（优先办理）"), required=False)
+    consent = forms.BooleanField(label=_("已向投诉人告知个人信息处理规则并取得同意"), required=False)
+    respondent_kind = forms.ChoiceField(label=_("被投诉对象类型"), choices=Complaint.RespondentKind.choices)
+    respondent_name = forms.CharField(label=_("被投诉对象名称"), max_length=200, required=False)
+    respondent_credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=18, required=False)
+    category = forms.ChoiceField(label=_("投诉类别"), choices=Complaint.Category.choices)
+    description = forms.CharField(label=_("事情经过"), widget=forms.Textarea(attrs={"rows": 5}))
+    occurred_on = forms.DateField(label=_("发生日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    amount = forms.DecimalField(label=_("涉及金额（元）"), required=False, min_value=0, max_digits=12,
+                                decimal_places=2)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None and user.district_id:
+            self.fields["district"].initial = user.district_id
+            self.fields["market"].queryset = Market.objects.published().filter(district_id=user.district_id)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("anonymous"):
+            if not (data.get("complainant_name") or "").strip():
+                self.add_error("complainant_name", _("请填写投诉人姓名，或选择匿名投诉。"))
+            if not data.get("consent"):
+                self.add_error("consent", _("记录实名投诉须取得投诉人对个人信息处理的同意。"))
+        phone = (data.get("complainant_phone") or "").strip()
+        if phone:
+            from django.core.exceptions import ValidationError
+
+            from core.validators import validate_mobile
+
+            try:
+                validate_mobile(phone)
+            except ValidationError as exc:
+                self.add_error("complainant_phone", exc)
+        code = (data.get("respondent_credit_code") or "").strip().upper()
+        if code:
+            from django.core.exceptions import ValidationError
+
+            from core.validators import validate_credit_code
+
+            try:
+                validate_credit_code(code)
+                data["respondent_credit_code"] = code
+            except ValidationError as exc:
+                self.add_error("respondent_credit_code", exc)
+        return data

@@ -1,0 +1,78 @@
+"""The casework Application of the staff site: the complaint flow's inbox, queue and archive (scoped to
+what the user may see and sorted by urgency), plus the case list, case page and actions."""
+
+from django.db.models import F, OuterRef, Subquery
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from viewflow.workflow.flow import FlowAppViewset
+from viewflow.workflow.flow.views import (DashboardProcessListView, DashboardTaskListView, FlowArchiveListView,
+                                          FlowInboxListView, FlowQueueListView)
+
+from .flows import ComplaintFlow
+from .models import Complaint
+from .views import staff
+
+
+def _scoped(queryset, user, process_field="process"):
+    """Keep the tasks (or processes) whose complaint the user may see (viewflow has no object scoping)."""
+    visible = Complaint.objects.visible_to(user).values("pk")
+    return queryset.filter(**{f"{process_field}artifact_object_id__in": Subquery(visible)})
+
+
+class _TaskScopeMixin:
+    def get_queryset(self):
+        qs = _scoped(super().get_queryset(), self.request.user, "process__")
+        # Most urgent first: overdue, priority cases (第十四条), then the nearest due date.
+        case = Complaint.objects.filter(pk=OuterRef("process__artifact_object_id"))
+        return qs.annotate(
+            case_overdue=Subquery(case.values("is_overdue")[:1]),
+            case_priority=Subquery(case.values("priority")[:1]),
+            case_due=Subquery(case.values("due_at")[:1]),
+        ).order_by("-case_overdue", "-case_priority", F("case_due").asc(nulls_last=True), "-created")
+
+
+class ScopedInboxView(_TaskScopeMixin, FlowInboxListView):
+    pass
+
+
+class ScopedQueueView(_TaskScopeMixin, FlowQueueListView):
+    pass
+
+
+class ScopedArchiveView(_TaskScopeMixin, FlowArchiveListView):
+    pass
+
+
+class ScopedTaskListView(_TaskScopeMixin, DashboardTaskListView):
+    pass
+
+
+class ScopedProcessListView(DashboardProcessListView):
+    def get_queryset(self):
+        return _scoped(super().get_queryset(), self.request.user, "")
+
+
+class ComplaintFlowViewset(FlowAppViewset):
+    title = _("投诉举报")
+    icon = "report"
+    inbox_view_class = ScopedInboxView
+    queue_view_class = ScopedQueueView
+    archive_view_class = ScopedArchiveView
+    task_list_view_class = ScopedTaskListView
+    process_list_view_class = ScopedProcessListView
+
+    complaint_list_path = path("cases/", staff.complaint_list, name="complaint_list")
+    complaint_intake_path = path("cases/new/", staff.complaint_intake, name="complaint_intake")
+    complaint_detail_path = path("cases/<str:number>/", staff.complaint_detail, name="complaint_detail")
+    complaint_note_path = path("cases/<str:number>/note/", staff.complaint_add_note, name="complaint_note")
+    complaint_reassign_path = path("cases/<str:number>/reassign/", staff.complaint_reassign,
+                                   name="complaint_reassign")
+    complaint_extend_path = path("cases/<str:number>/extend/", staff.complaint_extend, name="complaint_extend")
+    complaint_reopen_path = path("cases/<str:number>/reopen/", staff.complaint_reopen, name="complaint_reopen")
+    complaint_withdraw_path = path("cases/<str:number>/withdraw/", staff.complaint_withdraw,
+                                   name="complaint_withdraw")
+    complaint_reveal_path = path("cases/<str:number>/reveal/", staff.complaint_reveal, name="complaint_reveal")
+    complaint_dossier_path = path("cases/<str:number>/dossier/", staff.complaint_dossier, name="complaint_dossier")
+
+    def __init__(self, **kwargs):
+        super().__init__(ComplaintFlow, **kwargs)
