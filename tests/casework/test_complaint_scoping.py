@@ -1,0 +1,82 @@
+"""District B cannot see or act on district A's complaint through any URL; pages run bounded queries."""
+
+import pytest
+from django.test import Client
+
+from casework.flows import ComplaintFlow, open_process
+from tests.casework.helpers import do_task, open_task, submit, walk_to_closed
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user):
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def test_other_district_gets_404_on_every_case_url(intake, other_official, other_intake):
+    complaint = submit().complaint
+    number = complaint.number
+    for user in (other_official, other_intake):
+        c = client_for(user)
+        assert c.get(f"/staff/complaint/cases/{number}/").status_code == 404
+        for action in ("note", "reassign", "extend", "reopen", "withdraw", "reveal", "dossier"):
+            assert c.post(f"/staff/complaint/cases/{number}/{action}/", {"reason": "x", "body": "x"}).status_code == 404
+        assert number not in c.get("/staff/complaint/cases/").content.decode()
+        assert number not in c.get("/staff/complaint/queue/").content.decode()
+
+
+def test_other_district_cannot_claim_or_execute_the_task(intake, other_intake):
+    complaint = submit().complaint
+    task = open_task(complaint, ComplaintFlow.review)
+    c = client_for(other_intake)
+    r = c.post(ComplaintFlow.review.reverse("assign", args=[task.process_id, task.pk]))
+    assert r.status_code in (403, 404)
+    task.refresh_from_db()
+    assert task.owner is None
+    assert c.get(ComplaintFlow.instance.reverse("process_detail", args=[task.process_id])).status_code in (403, 404)
+
+
+def test_partner_and_operator_see_no_complaints(partner, operator_user):
+    complaint = submit().complaint
+    for user in (partner, operator_user):
+        c = client_for(user)
+        assert c.get(f"/staff/complaint/cases/{complaint.number}/").status_code in (403, 404)
+
+
+def test_same_district_sees_the_case(intake):
+    complaint = submit().complaint
+    r = client_for(intake).get(f"/staff/complaint/cases/{complaint.number}/")
+    assert r.status_code == 200 and complaint.number in r.content.decode()
+    assert "13912345678" not in r.content.decode()  # masked unless revealed
+
+
+def test_reveal_shows_phone_and_is_audited(official):
+    from core.models import AuditEvent
+
+    complaint = submit().complaint
+    c = client_for(official)
+    c.post(f"/staff/complaint/cases/{complaint.number}/reveal/")
+    assert "13912345678" in c.get(f"/staff/complaint/cases/{complaint.number}/").content.decode()
+    assert AuditEvent.objects.for_object(complaint).filter(action="view_pii", actor=official).exists()
+
+
+def test_list_and_detail_queries_do_not_grow_with_cases(intake, official, mediator, django_assert_max_num_queries):
+    for _ in range(3):
+        walk_to_closed(submit().complaint, intake=intake, official=official, mediator=mediator)
+    complaint = submit().complaint
+    c = client_for(official)
+    c.get("/staff/complaint/cases/?status=closed")  # warm caches (content types, permissions)
+    with django_assert_max_num_queries(25):
+        assert c.get("/staff/complaint/cases/?status=closed").status_code == 200
+    with django_assert_max_num_queries(40):
+        assert c.get(f"/staff/complaint/cases/{complaint.number}/").status_code == 200
+    for _ in range(5):
+        walk_to_closed(submit().complaint, intake=intake, official=official, mediator=mediator)
+    with django_assert_max_num_queries(25):
+        assert c.get("/staff/complaint/cases/?status=closed").status_code == 200
+    with django_assert_max_num_queries(30):
+        assert c.get("/staff/complaint/inbox/").status_code == 200
+    with django_assert_max_num_queries(30):
+        assert c.get("/staff/complaint/queue/").status_code == 200
