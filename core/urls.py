@@ -2,6 +2,12 @@
 
 from django.urls import path
 
+from . import file_views
+
 app_name = "files"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("a/<int:pk>/", file_views.attachment_download, name="attachment_download"),
+    path("d/<int:pk>/", file_views.document_download, name="document_download"),
+    path("d/<int:pk>/retry/", file_views.document_retry, name="document_retry"),
+]
