@@ -62,6 +62,8 @@ MIDDLEWARE = [
     # Secure by default: every view needs a login unless marked @login_not_required (public pages).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Sessions of users with a TOTP device must pass the token step before non-public pages.
+    "accounts.middleware.OTPRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.RequestContextMiddleware",
@@ -113,6 +115,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 AXES_VERBOSE = False
+# The name authenticator apps show next to the account.
+OTP_TOTP_ISSUER = "GigCase"
 
 # Chinese first, English available.
 LANGUAGE_CODE = "zh-hans"
