@@ -152,10 +152,10 @@ class AuditEvent(models.Model):
         event = cls(
             created_at=timezone.now(),
             actor=by if by is not None and getattr(by, "pk", None) else None,
-            actor_name=(by.get_full_name() or by.get_username()) if by is not None else "",
+            actor_name=((by.get_full_name() or by.get_username()) if by is not None else "")[:150],
             actor_role=by.role_names() if by is not None and hasattr(by, "role_names") else "",
             actor_org=str(by.organization) if by is not None and getattr(by, "organization_id", None) else "",
-            ip=info.ip,
+            ip=_clean_ip(info.ip),
             content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
             object_id=str(obj.pk),
             object_repr=str(obj)[:200],
@@ -191,6 +191,22 @@ class AuditEvent(models.Model):
                 expected_prev = event.hash
                 checked += 1
                 last_id = event.id
+
+
+def _clean_ip(value):
+    """The address as the database will return it (the hash must match the stored row): IPv6 in Django's
+    normal form, and None for anything that is not an address (a bad header must not break the write)."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_ipv46_address
+    from django.utils.ipv6 import clean_ipv6_address
+
+    if not value:
+        return None
+    try:
+        validate_ipv46_address(value)
+    except ValidationError:
+        return None
+    return clean_ipv6_address(value) if ":" in value else value
 
 
 # A fixed key for the advisory lock that serialises chain appends on PostgreSQL.
