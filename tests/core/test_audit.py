@@ -191,6 +191,19 @@ def test_verify_audit_finds_a_row_whose_hash_was_recomputed_after_tampering(mark
     assert f"event #{third.pk} " in str(exc.value)
 
 
+def test_verify_audit_prints_the_head_and_detects_truncation_after_it(market, capsys):
+    events = _events(market)
+    call_command("verify_audit")
+    assert f"#{events[-1].pk} {events[-1].hash}" in capsys.readouterr().out
+    call_command("verify_audit", anchor=[events[-1].hash])  # still there: passes
+
+    _tamper("DELETE FROM core_auditevent WHERE id = %s", [events[-1].pk])  # cut the newest row
+    assert AuditEvent.verify_chain()[1] is None  # the chain alone cannot tell
+    with pytest.raises(CommandError) as exc:
+        call_command("verify_audit", anchor=[events[-1].hash])
+    assert exc.value.returncode == 1 and events[-1].hash in str(exc.value)
+
+
 def test_verify_audit_exits_non_zero_from_the_command_line(market, capsys):
     _, second, _ = _events(market)
     _tamper("UPDATE core_auditevent SET to_state = %s WHERE id = %s", ["closed", second.pk])
