@@ -34,7 +34,13 @@ class ScopedView(flow.View):
 
 
 def _status_is(status):
-    return lambda activation: activation.process.artifact.status == status
+    """A gate condition reading the complaint's committed status (the process may hold a stale artifact)."""
+    def condition(activation):
+        current = (Complaint.objects.filter(pk=activation.process.artifact_object_id)
+                   .values_list("status", flat=True).first())
+        return current == status
+
+    return condition
 
 
 class ComplaintFlow(flow.Flow):

@@ -20,6 +20,7 @@ from viewflow.workflow.models import Process
 from accounts.models import District
 from accounts.scoping import district_q, is_citywide, is_district_staff
 from core.fields import EncryptedCharField
+from core.fsm import RefreshableFSMMixin
 from core.masking import mask_name, mask_phone
 from core.validators import validate_credit_code
 from markets.models import Market
@@ -65,7 +66,7 @@ class ComplaintQuerySet(models.QuerySet):
         return self.order_by("-is_overdue", "-priority", models.F("due_at").asc(nulls_last=True), "id")
 
 
-class Complaint(models.Model):
+class Complaint(RefreshableFSMMixin, models.Model):
     class Status(models.TextChoices):
         SUBMITTED = "submitted", _("待受理")
         INFO_REQUESTED = "info_requested", _("待补正")

@@ -29,3 +29,18 @@ def apply_transition(obj, name: str, *, by=None, label: str | None = None, **kwa
     if by is not None and not has_transition_perm(method, by):
         raise PermissionDenied(_("您没有权限执行此操作。"))
     return method(by=by, **kwargs)
+
+
+class RefreshableFSMMixin:
+    """Lets ``refresh_from_db()`` reload a protected FSMField.
+
+    django-fsm refuses any assignment to a protected field once it is loaded, and Django's refresh is an
+    assignment; re-reading committed state is not a transition, so the loaded value is dropped first."""
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        from django_fsm import FSMFieldMixin
+
+        for field in self._meta.concrete_fields:
+            if isinstance(field, FSMFieldMixin) and (fields is None or field.attname in fields):
+                self.__dict__.pop(field.attname, None)
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)

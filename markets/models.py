@@ -8,6 +8,7 @@ from django_fsm import FSMField, transition
 
 from accounts.models import District, Organization
 from accounts.scoping import district_q, is_citywide, is_district_staff, operator_org_id
+from core.fsm import RefreshableFSMMixin
 from core.validators import validate_credit_code
 
 
@@ -68,7 +69,7 @@ class MarketQuerySet(models.QuerySet):
         return self.filter(status__in=[Market.Status.OPEN, Market.Status.SUSPENDED])
 
 
-class Market(models.Model):
+class Market(RefreshableFSMMixin, models.Model):
     class Kind(models.TextChoices):
         MARKET = "market", _("零工市场")
         STATION = "station", _("零工驿站")
