@@ -2,7 +2,9 @@
 /admin/ for reference data. Every route must appear in tests/accounts/test_scoping_routes.py."""
 
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.i18n import set_language
 
 from .site import site
 
@@ -12,5 +14,6 @@ urlpatterns = [
     path("staff/", site.urls),
     path("files/", include("core.urls")),
     path("admin/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switch is used on the public site too, so it must not require a login.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
 ]

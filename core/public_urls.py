@@ -12,4 +12,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("markets/", market_views.market_list, name="market_list"),
     path("markets/<slug:code>/", market_views.market_detail, name="market_detail"),
+    path("markets/<slug:code>/poster/", market_views.market_poster, name="market_poster"),
 ]
