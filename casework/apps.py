@@ -9,6 +9,7 @@ class CaseworkConfig(AppConfig):
     def ready(self):
         from core.deadlines import register_deadline_handler
 
+        from . import documents  # noqa: F401  (registers the complaint PDF kinds)
         from . import services
 
         register_deadline_handler("complaint.", on_remind=services.on_deadline_remind,

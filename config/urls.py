@@ -4,7 +4,7 @@
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
-from django.views.i18n import set_language
+from django.views.i18n import JavaScriptCatalog, set_language
 
 from .site import site
 
@@ -16,4 +16,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # The language switch is used on the public site too, so it must not require a login.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    # Translations for viewflow's JavaScript (calendar names, selection counter); viewflow's base page
+    # loads it by this URL name. Public: the login page loads it too.
+    path("jsi18n/", login_not_required(JavaScriptCatalog.as_view()), name="javascript-catalog"),
 ]

@@ -1,6 +1,6 @@
 """Routes of the public site (no login). Namespace ``public``."""
 
-from django.urls import path
+from django.urls import include, path
 
 from markets import views as market_views
 
@@ -13,4 +13,5 @@ urlpatterns = [
     path("markets/", market_views.market_list, name="market_list"),
     path("markets/<slug:code>/", market_views.market_detail, name="market_detail"),
     path("markets/<slug:code>/poster/", market_views.market_poster, name="market_poster"),
+    path("", include("casework.public_urls")),  # complaint intake, tracking, surveys
 ]

@@ -58,5 +58,7 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   touch "$stamp"
 fi
 
-DJANGO_SETTINGS_MODULE=config.settings.local .venv/bin/python manage.py compilemessages -v0 \
-  --ignore '.venv/*' --ignore 'var/*'
+if [ -d locale ]; then
+  DJANGO_SETTINGS_MODULE=config.settings.local .venv/bin/python manage.py compilemessages -v0 \
+    --ignore '.venv/*' --ignore 'var/*'
+fi

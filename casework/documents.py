@@ -1,0 +1,181 @@
+"""The complaint documents (PDF): what each letter says is in its template under ``templates/casework/pdf/``;
+this module registers each kind with ``core.documents`` and builds its context from the complaint.
+
+Imported from ``CaseworkConfig.ready`` so the kinds exist before any service asks for a document.
+
+Letters go to the complainant or a receiving authority and name the complainant; phone numbers are always
+masked (a receiving authority asks the bureau for them). The case file (案卷) masks names and phones as well:
+it is an export, and whoever needs the full data opens the case with the reveal permission (audited)."""
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.deadlines import compute_due
+from core.documents import register_document
+from core.masking import mask_phone
+from core.models import Attachment, AuditEvent, Deadline, GeneratedDocument
+
+from .models import Complaint
+
+#: Working days the complainant is given to supply missing material, unless a running ``complaint.info``
+#: deadline says otherwise. The law sets the bureau's limits, not this one: a district may change it.
+RESUBMIT_DAYS_DEFAULT = 10
+
+#: Readable names of the audit trail's event names (transitions and other recorded events).
+EVENT_LABELS = {
+    "request_info": _("一次性告知补正"),
+    "resubmit": _("补正材料"),
+    "accept": _("受理"),
+    "propose_rejection": _("提出不予受理"),
+    "approve_rejection": _("批准不予受理"),
+    "decline_rejection": _("不同意不予受理"),
+    "merge": _("合并"),
+    "merged_in": _("并入重复投诉"),
+    "assign": _("分派"),
+    "start_investigation": _("开始调查"),
+    "resolve": _("办理完毕"),
+    "refer": _("转办"),
+    "close": _("办结"),
+    "reopen": _("重新办理"),
+    "withdraw": _("撤回"),
+    "withdrawal_recorded_by_staff": _("工作人员代为登记撤回"),
+    "attach": _("上传附件"),
+    "overdue": _("逾期督办"),
+    "survey_answered": _("满意度评价"),
+    "deadline_start": _("期限开始"),
+    "deadline_met": _("期限已完成"),
+    "deadline_cancel": _("期限取消"),
+    "deadline_extend": _("期限延长"),
+    "deadline_suspend": _("期限中止"),
+    "deadline_resume": _("期限恢复"),
+    "deadline_recompute": _("期限重新计算"),
+    "retry": _("重新生成文书"),
+    "dossier": _("导出案卷"),
+    "note": _("办理记录"),
+    "contact": _("联系记录"),
+    "site_visit": _("现场核查"),
+}
+
+_STATUS_LABELS = dict(Complaint.Status.choices)
+
+
+def bureau_name(complaint: Complaint) -> str:
+    return f"{complaint.district.name}人力资源和社会保障局"
+
+
+def complainant_addressee(complaint: Complaint) -> str:
+    return str(_("投诉人")) if complaint.anonymous or not complaint.complainant_name else complaint.complainant_name
+
+
+def resubmit_due(complaint: Complaint):
+    """When the missing material is due: a running ``complaint.info`` deadline if one exists, else
+    RESUBMIT_DAYS working days after the request. Returns ``(due_at, provisional)``."""
+    deadline = Deadline.objects.for_object(complaint).running().filter(kind="complaint.info").first()
+    if deadline is not None:
+        return deadline.due_at, deadline.provisional
+    days = getattr(settings, "GIGCASE_COMPLAINT_RESUBMIT_DAYS", RESUBMIT_DAYS_DEFAULT)
+    return compute_due(complaint.info_requested_at or timezone.now(), days, Deadline.Unit.WORKING)
+
+
+def _base(complaint: Complaint) -> dict:
+    return {
+        "complaint": complaint,
+        "case_number": complaint.number,
+        "bureau": bureau_name(complaint),
+        "addressee": complainant_addressee(complaint),
+        "respondent": complaint.respondent_name or str(_("被投诉对象")),
+        "hotline": settings.GIGCASE_PUBLIC_HOTLINE,
+        "issued_on": timezone.now(),
+    }
+
+
+def acceptance_context(complaint: Complaint) -> dict:
+    return {**_base(complaint), "resolve_days": 60, "extension_days": 30}
+
+
+def rejection_context(complaint: Complaint) -> dict:
+    reasons = [line.strip() for line in complaint.rejection_reasons.splitlines() if line.strip()]
+    return {**_base(complaint), "reasons": reasons}
+
+
+def info_request_context(complaint: Complaint) -> dict:
+    due_at, provisional = resubmit_due(complaint)
+    return {**_base(complaint), "items": list(complaint.missing_items or []), "resubmit_due": due_at,
+            "resubmit_due_provisional": provisional}
+
+
+def referral_context(complaint: Complaint) -> dict:
+    return {**_base(complaint), "target_label": complaint.get_referral_target_display(),
+            "complainant_masked": complaint.masked_name, "phone_masked": complaint.masked_phone}
+
+
+def outcome_context(complaint: Complaint) -> dict:
+    return _base(complaint)
+
+
+def _actor_label(event: AuditEvent, complaint: Complaint) -> str:
+    if event.actor_name:
+        return event.actor_name
+    # No user: either the complainant acting on the public pages or the system (sweeps, flow steps).
+    by_public = (
+        event.name in ("resubmit", "withdraw")
+        or event.action == AuditEvent.Action.UPLOAD
+        or (event.action == AuditEvent.Action.CREATE and complaint.channel == Complaint.Channel.ONLINE)
+    )
+    return str(_("投诉人")) if by_public else str(_("系统"))
+
+
+def _event_label(name: str) -> str:
+    if name in EVENT_LABELS:
+        return str(EVENT_LABELS[name])
+    if name in KINDS:  # a document event is named by its kind
+        return str(KINDS[name][1])
+    return name
+
+
+def timeline_rows(complaint: Complaint) -> list[dict]:
+    """The case's audit trail, oldest first, in words (for the case file)."""
+    return [
+        {
+            "at": event.created_at,
+            "actor": _actor_label(event, complaint),
+            "role": event.actor_role,
+            "action": event.get_action_display(),
+            "name": _event_label(event.name),
+            "from_state": str(_STATUS_LABELS.get(event.from_state, event.from_state)),
+            "to_state": str(_STATUS_LABELS.get(event.to_state, event.to_state)),
+            "reason": event.reason,
+        }
+        for event in AuditEvent.objects.for_object(complaint).timeline()
+    ]
+
+
+def dossier_context(complaint: Complaint) -> dict:
+    documents = (GeneratedDocument.objects.for_object(complaint).exclude(kind="complaint.dossier")
+                 .order_by("created_at", "pk"))
+    attachments = Attachment.objects.for_object(complaint).order_by("uploaded_at", "pk")
+    return {
+        **_base(complaint),
+        "complainant_masked": complaint.masked_name,
+        "phone_masked": mask_phone(complaint.complainant_phone),
+        "responsible": complaint.responsible,
+        "assignee": complaint.assignee,
+        "timeline": timeline_rows(complaint),
+        "documents": list(documents),
+        "attachments": list(attachments),
+        "notes": list(complaint.notes.select_related("author").order_by("created_at", "pk")),
+    }
+
+
+KINDS = {
+    "complaint.acceptance": ("casework/pdf/complaint_acceptance.html", _("受理通知书"), acceptance_context),
+    "complaint.rejection": ("casework/pdf/complaint_rejection.html", _("不予受理通知书"), rejection_context),
+    "complaint.info_request": ("casework/pdf/complaint_info_request.html", _("补正通知书"), info_request_context),
+    "complaint.referral": ("casework/pdf/complaint_referral.html", _("转办函"), referral_context),
+    "complaint.outcome": ("casework/pdf/complaint_outcome.html", _("办结告知书"), outcome_context),
+    "complaint.dossier": ("casework/pdf/complaint_dossier.html", _("案卷"), dossier_context),
+}
+
+for _kind, (_template, _title, _context) in KINDS.items():
+    register_document(_kind, template_name=_template, title=_title, context=_context)
