@@ -58,7 +58,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "markets.view_operator", "markets.add_operator", "markets.change_operator",
         "core.view_calendarday", "core.add_calendarday", "core.change_calendarday", "core.delete_calendarday",
         "core.view_calendaryear", "core.add_calendaryear", "core.change_calendaryear",
-        "core.view_auditevent",
+        "core.view_auditevent", "core.view_deadline",
         "accounts.view_district", "accounts.view_organization", "accounts.add_organization",
         "accounts.change_organization", "accounts.view_user", "accounts.add_user", "accounts.change_user",
     ],

@@ -43,6 +43,10 @@ class EncryptedCharField(models.TextField):
     def __init__(self, *args, plain_max_length=None, **kwargs):
         self.plain_max_length = plain_max_length
         super().__init__(*args, **kwargs)
+        if plain_max_length:
+            from django.core.validators import MaxLengthValidator
+
+            self.validators.append(MaxLengthValidator(plain_max_length))
 
     def deconstruct(self):
         name, path, args, kwargs = super().deconstruct()

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .context import current_request_info
+from .fields import EncryptedCharField
 
 GENESIS_HASH = "0" * 64
 
@@ -254,7 +255,7 @@ class AttachmentQuerySet(models.QuerySet):
 
 class Attachment(models.Model):
     """A file attached to a case. Checked by content on upload (core.uploads), stored outside the web
-    root under a content-addressed name, and served only by ``core.views.attachment_download``."""
+    root under a content-addressed name, and served only by ``core.file_views.attachment_download``."""
 
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     object_id = models.PositiveBigIntegerField()
@@ -473,7 +474,8 @@ class Notification(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
     )
-    to_address = models.CharField(_("接收地址"), max_length=200, blank=True)
+    # A phone number or e-mail address: personal information, so encrypted at rest like other PII.
+    to_address = EncryptedCharField(_("接收地址"), blank=True, plain_max_length=200)
     subject = models.CharField(_("标题"), max_length=200, blank=True)
     body = models.TextField(_("内容"))
     content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+")

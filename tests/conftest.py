@@ -64,6 +64,46 @@ def _fresh_cache():
     cache.clear()
 
 
+def _uses_db(request) -> str | None:
+    marker = request.node.get_closest_marker("django_db")
+    names = request.fixturenames
+    if "transactional_db" in names or "live_server" in names or (marker and marker.kwargs.get("transaction")):
+        return "transactional_db"
+    if marker or "db" in names:
+        return "db"
+    return None
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Districts, role groups and the holiday calendar come from data migrations, and a transactional
+    test's flush deletes them; put them back for whichever test runs next."""
+    kind = _uses_db(request)
+    if kind is None:
+        return
+    request.getfixturevalue(kind)
+    from accounts.models import District
+
+    if District.objects.exists():
+        return
+    import importlib
+
+    from django.contrib.auth.models import Group, Permission
+    from django.core.management import call_command
+
+    from accounts.roles import sync_roles
+    from core.calendar_seed import seed_calendar
+    from core.models import CalendarDay, CalendarYear
+
+    districts = importlib.import_module("accounts.migrations.0002_districts_and_roles").DISTRICTS
+    for order, (code, name) in enumerate(districts, start=1):
+        District.objects.update_or_create(code=code, defaults={"name": name, "sort_order": order})
+    if not Permission.objects.exists():  # the flush removed content types and permissions too
+        call_command("migrate", run_syncdb=False, verbosity=0)  # re-runs post_migrate: permissions
+    sync_roles(Group, Permission)
+    seed_calendar(CalendarYear, CalendarDay)
+
+
 @pytest.fixture
 def redis_url():
     return REDIS_URL

@@ -69,7 +69,8 @@ def complaint_detail(request, number):
         "process": process,
         "open_tasks": [(t, _task_url(t, user)) for t in tasks],
         "deadlines": Deadline.objects.for_object(complaint).order_by("started_at"),
-        "timeline": AuditEvent.objects.for_object(complaint).timeline(),
+        "timeline": [(event, _status_label(event.to_state))
+                     for event in AuditEvent.objects.for_object(complaint).timeline()],
         "notes": complaint.notes.select_related("author"),
         "attachments": Attachment.objects.for_object(complaint).order_by("uploaded_at"),
         "documents": GeneratedDocument.objects.for_object(complaint).order_by("created_at"),
@@ -92,6 +93,10 @@ def complaint_detail(request, number):
         },
         "revealed": request.session.get("revealed_complaint") == complaint.pk,
     })
+
+
+def _status_label(code):
+    return Complaint.Status(code).label if code in Complaint.Status.values else code
 
 
 def _task_url(task, user):

@@ -134,7 +134,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        # MEDIA is private: no MEDIA_URL is routed; files go out through core.views.attachment_download.
+        # MEDIA is private: no MEDIA_URL is routed; files go out through core.file_views.
         "OPTIONS": {"location": str(VAR_DIR / "private"), "base_url": None},
     },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
