@@ -9,6 +9,7 @@
     reopen_start (district official, within 30 days of closure) ─► investigate
 """
 
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import STATUS, flow, lock
@@ -18,19 +19,25 @@ from .models import Complaint, ComplaintProcess
 
 
 class ScopedView(flow.View):
-    """A human task only the users who may see its complaint can claim, execute or open."""
+    """A human task only the users who may see its complaint can claim, execute or open.
+
+    Out of scope is 404, not 403 (docs/adr/0001), and so is a task id that belongs to another node."""
+
+    _owner_permission_obj = None  # viewflow reads it even on nodes assigned with .Assign()
 
     def _in_scope(self, user, task):
+        if task.flow_task != self:
+            raise Http404
         return self.flow_class.instance.has_view_permission(user, task.process)
 
     def can_assign(self, user, task):
-        return super().can_assign(user, task) and self._in_scope(user, task)
+        return self._in_scope(user, task) and super().can_assign(user, task)
 
     def can_execute(self, user, task):
-        return super().can_execute(user, task) and self._in_scope(user, task)
+        return self._in_scope(user, task) and super().can_execute(user, task)
 
     def can_view(self, user, task):
-        return super().can_view(user, task) and self._in_scope(user, task)
+        return self._in_scope(user, task) and super().can_view(user, task)
 
 
 def _status_is(status):
@@ -112,12 +119,22 @@ class ComplaintFlow(flow.Flow):
     # -- scoping: viewflow does no object-level checks by default -------------------------------
 
     def has_view_permission(self, user, obj=None):
-        if obj is None:
-            return user.is_authenticated and user.has_perm("casework.view_complaint")
-        return Complaint.objects.visible_to(user).filter(pk=obj.artifact_object_id).exists()
+        if not (user.is_authenticated and user.has_perm("casework.view_complaint")):
+            return False
+        if obj is not None:
+            _ensure_visible(user, obj)
+        return True
 
     def has_manage_permission(self, user, obj=None):
+        if obj is not None:
+            _ensure_visible(user, obj)
         return user.is_authenticated and user.is_superuser
+
+
+def _ensure_visible(user, process):
+    """A process whose complaint the user may not see does not exist for them."""
+    if not Complaint.objects.visible_to(user).filter(pk=process.artifact_object_id).exists():
+        raise Http404
 
 
 def open_process(complaint):

@@ -5,11 +5,12 @@ from django.db.models import F, OuterRef, Subquery
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.flow import FlowAppViewset
+from django.shortcuts import get_object_or_404
 from viewflow.workflow.flow.views import (DashboardProcessListView, DashboardTaskListView, FlowArchiveListView,
-                                          FlowInboxListView, FlowQueueListView)
+                                          FlowChartView, FlowInboxListView, FlowQueueListView)
 
 from .flows import ComplaintFlow
-from .models import Complaint
+from .models import Complaint, ComplaintProcess
 from .views import staff
 
 
@@ -52,6 +53,17 @@ class ScopedProcessListView(DashboardProcessListView):
         return _scoped(super().get_queryset(), self.request.user, "")
 
 
+class ScopedChartView(FlowChartView):
+    """The chart of one process shows its progress: only for users who may see the complaint."""
+
+    def dispatch(self, request, *args, **kwargs):
+        process_pk = kwargs.get("process_pk")
+        if process_pk is not None:
+            process = get_object_or_404(ComplaintProcess, pk=process_pk)
+            self.flow_class.instance.has_view_permission(request.user, process)  # 404 when out of scope
+        return super().dispatch(request, *args, **kwargs)
+
+
 class ComplaintFlowViewset(FlowAppViewset):
     title = _("投诉举报")
     icon = "report"
@@ -60,6 +72,7 @@ class ComplaintFlowViewset(FlowAppViewset):
     archive_view_class = ScopedArchiveView
     task_list_view_class = ScopedTaskListView
     process_list_view_class = ScopedProcessListView
+    chart_view_class = ScopedChartView
 
     complaint_list_path = path("cases/", staff.complaint_list, name="complaint_list")
     complaint_intake_path = path("cases/new/", staff.complaint_intake, name="complaint_intake")

@@ -329,15 +329,6 @@ RULES: dict[str, Rule] = {
 #: Routes that break their rule today, each with what is wrong. Their tests are strict xfails: they pass
 #: while the problem lasts and fail once it is fixed, so the entry has to be deleted then.
 KNOWN_ISSUES: dict[str, str] = {
-    "complaint:process_chart": "district B gets 200 on district A's process chart: the flow's process_chart "
-                               "view is not scoped by Complaint.objects.visible_to",
-    "complaint:process_detail": "district B gets 403, not 404 (viewflow's process detail checks permission "
-                                "before scope)",
-    "complaint:process_cancel": "district B gets 403, not 404",
-    "complaint:review:detail": "district B gets 403, not 404 (viewflow task detail)",
-    "complaint:review:index": "district B is redirected to / instead of getting 404",
-    "complaint:investigate:assign": "district B gets a 500 (AttributeError: 'ScopedView' object has no attribute "
-                                    "'_owner_permission_obj') when a task of another node is put in the URL",
 }
 
 
