@@ -52,7 +52,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "core.export_data", "core.view_auditevent",
     ],
     Role.LEGAL_AID: [],
-    Role.OPERATOR: ["markets.view_market"],
+    # Operator staff see their own operator record and markets only (Operator/Market.visible_to).
+    Role.OPERATOR: ["markets.view_market", "markets.view_operator"],
     Role.ADMIN: [
         "markets.view_market", "markets.add_market", "markets.change_market",
         "markets.view_operator", "markets.add_operator", "markets.change_operator",

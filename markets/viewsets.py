@@ -3,17 +3,39 @@
 Every view of a single record looks it up in ``visible_to(user)`` (``ScopedViewsetMixin``), so a
 market outside the user's district answers 404 on detail and change alike."""
 
+from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application, DetailViewMixin, ModelViewset
+from viewflow.views import CreateModelView, UpdateModelView
 
 from accounts.viewsets import ScopedViewsetMixin
 
+from . import services
 from .forms import OperatorForm, market_form_for
 from .models import Market, Operator
 
 
+class _ServiceSaveMixin:
+    """Staff create/edit save through ``markets.services.registry_save`` (audited), not ``form.save()``."""
+
+    def form_valid(self, form):
+        self.object = services.registry_save(form=form, by=self.request.user)
+        self.message_user()
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class RegistryCreateView(_ServiceSaveMixin, CreateModelView):
+    pass
+
+
+class RegistryUpdateView(_ServiceSaveMixin, UpdateModelView):
+    pass
+
+
 class MarketViewset(ScopedViewsetMixin, DetailViewMixin, ModelViewset):
     model = Market
+    create_view_class = RegistryCreateView
+    update_view_class = RegistryUpdateView
     icon = "storefront"
     title = _("市场与驿站")
     list_columns = ("name", "kind", "district", "street", "operator", "status")
@@ -40,6 +62,8 @@ class MarketViewset(ScopedViewsetMixin, DetailViewMixin, ModelViewset):
 
 class OperatorViewset(ScopedViewsetMixin, DetailViewMixin, ModelViewset):
     model = Operator
+    create_view_class = RegistryCreateView
+    update_view_class = RegistryUpdateView
     icon = "business"
     title = _("运营机构")
     list_columns = ("name", "kind", "credit_code", "contact_name", "contact_phone")

@@ -284,10 +284,11 @@ RULES: dict[str, Rule] = {
     "markets:market:change": Rule("scoped", kwargs=_market,
                                   expect={"operator_a": DENIED, "bureau": DENIED, "sysadmin": OK}),
     "markets:market:add": Rule("perm", expect={"sysadmin": OK}),
-    # Operator staff hold no view_operator permission (accounts.roles), so the registry is closed to them.
+    # Operator staff see their own operator record only (Operator.visible_to); another operator's is hidden.
     r"markets:operator:(index|list)": Rule("staff-list", marker=lambda w: w.op_a.name,
-                                           expect={"operator_a": DENIED}),
-    "markets:operator:detail": Rule("staff-any", kwargs=_operator, expect={"operator_a": DENIED, "bureau": OK}),
+                                           expect={"operator_a": OK_MARKED, "operator_b": OK_UNMARKED}),
+    "markets:operator:detail": Rule("staff-any", kwargs=_operator,
+                                    expect={"operator_a": OK, "operator_b": DENIED, "bureau": OK}),
     "markets:operator:change": Rule("perm", kwargs=_operator, expect={"sysadmin": OK}),
     "markets:operator:add": Rule("perm", expect={"sysadmin": OK}),
     # Complaints (casework).
