@@ -2,10 +2,12 @@
 what the user may see and sorted by urgency), plus the case list, case page and actions."""
 
 from django.db.models import F, OuterRef, Subquery
+from django.shortcuts import get_object_or_404
 from django.urls import path
+from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.flow import FlowAppViewset
-from django.shortcuts import get_object_or_404
 from viewflow.workflow.flow.views import (DashboardProcessListView, DashboardTaskListView, FlowArchiveListView,
                                           FlowChartView, FlowInboxListView, FlowQueueListView)
 
@@ -26,17 +28,42 @@ class _TaskScopeMixin:
         # Most urgent first: overdue, priority cases (第十四条), then the nearest due date.
         case = Complaint.objects.filter(pk=OuterRef("process__artifact_object_id"))
         return qs.annotate(
+            case_number=Subquery(case.values("number")[:1]),
             case_overdue=Subquery(case.values("is_overdue")[:1]),
             case_priority=Subquery(case.values("priority")[:1]),
             case_due=Subquery(case.values("due_at")[:1]),
         ).order_by("-case_overdue", "-case_priority", F("case_due").asc(nulls_last=True), "-created")
 
 
-class ScopedInboxView(_TaskScopeMixin, FlowInboxListView):
+class _CaseColumnsMixin:
+    """Inbox and queue show which case a task is for and when it is due (限时办结)."""
+
+    columns = ("task_id", "task_title", "case", "due", "created")
+
+    def case(self, task):
+        return format_html('<a href="{}">{}</a>', Complaint(number=task.case_number).get_absolute_url(),
+                           task.case_number) if task.case_number else "—"
+
+    case.short_description = _("案件编号")
+
+    def due(self, task):
+        if task.case_due is None:
+            return "—"
+        label = timezone.localtime(task.case_due).strftime("%Y年%m月%d日")
+        if task.case_overdue:
+            return format_html('{} <strong style="color:#b71c1c">{}</strong>', label, _("已逾期"))
+        if task.case_priority:
+            return format_html('{} <strong style="color:#e65100">{}</strong>', label, _("优先"))
+        return label
+
+    due.short_description = _("办理期限")
+
+
+class ScopedInboxView(_CaseColumnsMixin, _TaskScopeMixin, FlowInboxListView):
     pass
 
 
-class ScopedQueueView(_TaskScopeMixin, FlowQueueListView):
+class ScopedQueueView(_CaseColumnsMixin, _TaskScopeMixin, FlowQueueListView):
     pass
 
 

@@ -80,3 +80,15 @@ def test_list_and_detail_queries_do_not_grow_with_cases(intake, official, mediat
         assert c.get("/staff/complaint/inbox/").status_code == 200
     with django_assert_max_num_queries(30):
         assert c.get("/staff/complaint/queue/").status_code == 200
+
+
+def test_inbox_lists_case_number_and_due_date_most_urgent_first(intake):
+    from casework.models import Complaint
+
+    calm = submit().complaint
+    urgent = submit().complaint
+    Complaint.objects.filter(pk=urgent.pk).update(is_overdue=True)
+    html = client_for(intake).get("/staff/complaint/queue/").content.decode()
+    assert urgent.number in html and calm.number in html
+    assert html.index(urgent.number) < html.index(calm.number)
+    assert "已逾期" in html
