@@ -116,3 +116,8 @@ class ComplaintFlowViewset(FlowAppViewset):
 
     def __init__(self, **kwargs):
         super().__init__(ComplaintFlow, **kwargs)
+
+    def get_context_data(self, request):
+        """The menu's inbox/queue counters, scoped like the lists (viewflow counts every district's tasks)."""
+        context = super().get_context_data(request)
+        return {key: _scoped(qs, request.user, "process__") for key, qs in context.items()}

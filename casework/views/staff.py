@@ -69,8 +69,7 @@ def complaint_detail(request, number):
         "process": process,
         "open_tasks": [(t, _task_url(t, user)) for t in tasks],
         "deadlines": Deadline.objects.for_object(complaint).order_by("started_at"),
-        "timeline": [(event, _status_label(event.to_state))
-                     for event in AuditEvent.objects.for_object(complaint).timeline()],
+        "timeline": [(event, describe_event(event)) for event in AuditEvent.objects.for_object(complaint).timeline()],
         "notes": complaint.notes.select_related("author"),
         "attachments": Attachment.objects.for_object(complaint).order_by("uploaded_at"),
         "documents": GeneratedDocument.objects.for_object(complaint).order_by("created_at"),
@@ -97,6 +96,28 @@ def complaint_detail(request, number):
 
 def _status_label(code):
     return Complaint.Status(code).label if code in Complaint.Status.values else code
+
+
+_DEADLINE_EVENTS = {
+    "deadline_start": _("开始计时"), "deadline_met": _("已完成"), "deadline_cancel": _("已取消"),
+    "deadline_extend": _("延长"), "deadline_suspend": _("中止计时"), "deadline_resume": _("恢复计时"),
+    "deadline_recompute": _("按节假日安排重新计算"), "overdue": _("已逾期，报区级负责人督办"),
+}
+
+
+def describe_event(event) -> str:
+    """One line of the case timeline, in the reader's words (the audit row keeps the codes)."""
+    if event.action == AuditEvent.Action.TRANSITION:
+        text = f"{event.get_action_display()} → {_status_label(event.to_state)}"
+    elif event.action == AuditEvent.Action.DEADLINE:
+        label = event.data.get("label", "")
+        text = f"{label} {_DEADLINE_EVENTS.get(event.name, event.name)}".strip()
+    elif event.action == AuditEvent.Action.NOTIFY:
+        channels = {"sms": _("短信"), "email": _("邮件"), "inbox": _("站内消息")}
+        text = f"{event.get_action_display()}（{channels.get(event.name, event.name)}）"
+    else:
+        text = event.get_action_display()
+    return f"{text}：{event.reason}" if event.reason else text
 
 
 def _task_url(task, user):

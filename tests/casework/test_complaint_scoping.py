@@ -92,3 +92,25 @@ def test_inbox_lists_case_number_and_due_date_most_urgent_first(intake):
     assert urgent.number in html and calm.number in html
     assert html.index(urgent.number) < html.index(calm.number)
     assert "已逾期" in html
+
+
+def test_menu_counters_count_only_the_users_district(intake, other_intake):
+    submit()
+    submit()
+    mine = client_for(intake).get("/staff/complaint/queue/")
+    theirs = client_for(other_intake).get("/staff/complaint/queue/")
+    assert mine.context["user_queue"].count() == 2
+    assert theirs.context["user_queue"].count() == 0
+
+
+def test_timeline_reads_in_words(intake):
+    from casework.views.staff import describe_event
+    from core.models import AuditEvent
+
+    complaint = submit().complaint
+    from casework import services
+
+    services.complaint_accept(complaint=complaint, by=intake)
+    texts = [describe_event(e) for e in AuditEvent.objects.for_object(complaint).timeline()]
+    assert "状态变更 → 已受理" in texts
+    assert "受理期限 开始计时" in texts and "办结期限 开始计时" in texts
