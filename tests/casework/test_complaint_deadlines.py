@@ -20,7 +20,7 @@ def local(*args):
     return datetime(*args, tzinfo=SHANGHAI)
 
 
-def test_acceptance_limit_skips_the_spring_festival(freezer_at=None):
+def test_acceptance_limit_skips_the_spring_festival():
     # Submitted on Friday 13 Feb 2026; Sat 14 Feb is a make-up working day, 15-23 Feb are the holiday.
     from django.utils import timezone
 
