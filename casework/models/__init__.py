@@ -1,0 +1,12 @@
+"""Rights-protection casework: complaints (投诉举报) now; mediation, wage claims and referrals follow the same
+pattern (one FSM ``status`` per entity, services as the only writers, a viewflow flow for who acts next).
+One module per entity; everything is importable from ``casework.models``."""
+
+from .common import (TRACKING_CODE_LENGTH, SatisfactionSurvey, SurveyQuerySet, hash_tracking_code,
+                     new_tracking_code, normalize_tracking_code)
+from .complaints import REOPEN_WINDOW, Complaint, ComplaintNote, ComplaintProcess, ComplaintQuerySet
+
+__all__ = [
+    "REOPEN_WINDOW", "TRACKING_CODE_LENGTH", "Complaint", "ComplaintNote", "ComplaintProcess", "ComplaintQuerySet",
+    "SatisfactionSurvey", "SurveyQuerySet", "hash_tracking_code", "new_tracking_code", "normalize_tracking_code",
+]
