@@ -61,8 +61,8 @@ class ComplaintFlow(flow.Flow):
     process_title = _("投诉举报办理")
     process_description = _("从受理、分派、调查到办结的投诉举报办理流程。")
 
-    start = flow.StartHandle(this.start_process).Next(this.review)
-    reopen_start = flow.StartHandle(this.start_process).Next(this.investigate)
+    start = flow.StartHandle(this.start_process).Annotation(title=_("提交投诉")).Next(this.review)
+    reopen_start = flow.StartHandle(this.start_process).Annotation(title=_("重新办理")).Next(this.investigate)
 
     review = (
         ScopedView(views.ReviewTaskView.as_view())
@@ -104,7 +104,7 @@ class ComplaintFlow(flow.Flow):
         .Next(this.finish)
     )
     finish = flow.Function(this.close_complaint).Annotation(title=_("办结")).Next(this.end)
-    end = flow.End()
+    end = flow.End().Annotation(title=_("结束"))
 
     def start_process(self, activation, complaint):
         activation.process.artifact = complaint

@@ -11,6 +11,7 @@ from viewflow.workflow.flow import FlowAppViewset
 from viewflow.workflow.flow.views import (DashboardProcessListView, DashboardTaskListView, FlowArchiveListView,
                                           FlowChartView, FlowInboxListView, FlowQueueListView)
 
+from .filters import ComplaintArchiveFilter, ComplaintTaskFilter
 from .flows import ComplaintFlow
 from .models import Complaint, ComplaintProcess
 from .views import staff
@@ -60,19 +61,19 @@ class _CaseColumnsMixin:
 
 
 class ScopedInboxView(_CaseColumnsMixin, _TaskScopeMixin, FlowInboxListView):
-    pass
+    filterset_class = ComplaintTaskFilter
 
 
 class ScopedQueueView(_CaseColumnsMixin, _TaskScopeMixin, FlowQueueListView):
-    pass
+    filterset_class = ComplaintTaskFilter
 
 
 class ScopedArchiveView(_TaskScopeMixin, FlowArchiveListView):
-    pass
+    filterset_class = ComplaintArchiveFilter
 
 
 class ScopedTaskListView(_TaskScopeMixin, DashboardTaskListView):
-    pass
+    filterset_class = ComplaintTaskFilter
 
 
 class ScopedProcessListView(DashboardProcessListView):

@@ -114,3 +114,29 @@ def test_timeline_reads_in_words(intake):
     texts = [describe_event(e) for e in AuditEvent.objects.for_object(complaint).timeline()]
     assert "状态变更 → 已受理" in texts
     assert "受理期限 开始计时" in texts and "办结期限 开始计时" in texts
+
+
+def test_task_lists_speak_chinese_and_do_not_list_every_process(intake):
+    import re
+
+    for _ in range(3):
+        submit()
+    html = client_for(intake).get("/staff/complaint/queue/").content.decode()
+    for english in ("Review", "Start", "Reopen", "投诉举报办理/"):
+        assert english not in html, english
+    assert "受理审查" in html
+    # no process drop-down in the filter: one option per task type, not per case
+    assert len(re.findall(r"<option", html)) < 15
+
+
+def test_process_panel_shows_no_internal_fields(intake):
+    complaint = submit().complaint
+    from casework.flows import open_process
+
+    process = open_process(complaint)
+    from casework.flows import ComplaintFlow
+
+    html = client_for(intake).get(ComplaintFlow.instance.reverse("process_detail", args=[process.pk])).content.decode()
+    assert complaint.number in html
+    for leak in ("Tracking code hash", complaint.tracking_code_hash, "Phone last4", "13912345678"):
+        assert leak not in html
