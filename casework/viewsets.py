@@ -11,21 +11,22 @@ from viewflow.workflow.flow import FlowAppViewset
 from viewflow.workflow.flow.views import (DashboardProcessListView, DashboardTaskListView, FlowArchiveListView,
                                           FlowChartView, FlowInboxListView, FlowQueueListView)
 
+from core.workflow import scope_by_artifact
+
 from .filters import ComplaintArchiveFilter, ComplaintTaskFilter
 from .flows import ComplaintFlow
 from .models import Complaint, ComplaintProcess
 from .views import staff
 
 
-def _scoped(queryset, user, process_field="process"):
+def _scoped(queryset, user, prefix="process__"):
     """Keep the tasks (or processes) whose complaint the user may see (viewflow has no object scoping)."""
-    visible = Complaint.objects.visible_to(user).values("pk")
-    return queryset.filter(**{f"{process_field}artifact_object_id__in": Subquery(visible)})
+    return scope_by_artifact(queryset, Complaint.objects.visible_to(user), prefix=prefix)
 
 
 class _TaskScopeMixin:
     def get_queryset(self):
-        qs = _scoped(super().get_queryset(), self.request.user, "process__")
+        qs = _scoped(super().get_queryset(), self.request.user)
         # Most urgent first: overdue, priority cases (第十四条), then the nearest due date.
         case = Complaint.objects.filter(pk=OuterRef("process__artifact_object_id"))
         return qs.annotate(
@@ -78,7 +79,7 @@ class ScopedTaskListView(_TaskScopeMixin, DashboardTaskListView):
 
 class ScopedProcessListView(DashboardProcessListView):
     def get_queryset(self):
-        return _scoped(super().get_queryset(), self.request.user, "")
+        return _scoped(super().get_queryset(), self.request.user, prefix="")
 
 
 class ScopedChartView(FlowChartView):
@@ -121,4 +122,4 @@ class ComplaintFlowViewset(FlowAppViewset):
     def get_context_data(self, request):
         """The menu's inbox/queue counters, scoped like the lists (viewflow counts every district's tasks)."""
         context = super().get_context_data(request)
-        return {key: _scoped(qs, request.user, "process__") for key, qs in context.items()}
+        return {key: _scoped(qs, request.user) for key, qs in context.items()}

@@ -14,7 +14,7 @@ from core.fsm import TransitionRefused
 from core.models import AuditEvent, Attachment, Deadline, GeneratedDocument
 
 from .. import services
-from ..flows import ComplaintFlow, open_process, reassign_investigation
+from ..flows import open_process, reassign_investigation
 from ..forms import AssignForm, NoteForm, ReasonForm, StaffIntakeForm
 from ..models import Complaint
 
@@ -171,40 +171,37 @@ def complaint_reassign(request, number):
     return _act(request, complaint, action, _("已改派承办人。"))
 
 
-@require_POST
-def complaint_extend(request, number):
+def _reason_action(request, number, *, service, success, missing, permission=None):
+    """A POST that calls ``service(complaint=, by=, reason=)`` with the reason typed on the case page."""
     complaint = _complaint_or_404(request, number)
+    if permission and not request.user.has_perm(permission):
+        raise PermissionDenied
     form = ReasonForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("请说明延期理由。"))
+        messages.error(request, missing)
         return redirect(complaint.get_absolute_url())
-    return _act(request, complaint, lambda: services.complaint_extend(
-        complaint=complaint, by=request.user, reason=form.cleaned_data["reason"]), _("已批准延期30个工作日。"))
+    return _act(request, complaint, lambda: service(
+        complaint=complaint, by=request.user, reason=form.cleaned_data["reason"]), success)
+
+
+@require_POST
+def complaint_extend(request, number):
+    """Approve 30 more working days (the service checks the approver's permission)."""
+    return _reason_action(request, number, service=services.complaint_extend,
+                          success=_("已批准延期30个工作日。"), missing=_("请说明延期理由。"))
 
 
 @require_POST
 def complaint_reopen(request, number):
-    complaint = _complaint_or_404(request, number)
-    form = ReasonForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("请说明重新办理的理由。"))
-        return redirect(complaint.get_absolute_url())
-    return _act(request, complaint, lambda: services.complaint_reopen(
-        complaint=complaint, by=request.user, reason=form.cleaned_data["reason"]), _("案件已重新办理。"))
+    return _reason_action(request, number, service=services.complaint_reopen,
+                          success=_("案件已重新办理。"), missing=_("请说明重新办理的理由。"))
 
 
 @require_POST
 def complaint_withdraw(request, number):
     """Record a withdrawal the complainant made by phone or in person."""
-    complaint = _complaint_or_404(request, number)
-    if not request.user.has_perm("casework.add_complaint"):
-        raise PermissionDenied
-    form = ReasonForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("请填写撤回理由。"))
-        return redirect(complaint.get_absolute_url())
-    return _act(request, complaint, lambda: services.complaint_withdraw(
-        complaint=complaint, by=request.user, reason=form.cleaned_data["reason"]), _("已记录撤回。"))
+    return _reason_action(request, number, service=services.complaint_withdraw, permission="casework.add_complaint",
+                          success=_("已记录撤回。"), missing=_("请填写撤回理由。"))
 
 
 @require_POST

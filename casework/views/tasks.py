@@ -5,42 +5,24 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
-from django.views import generic
-from viewflow.workflow.flow.views import mixins as flow_mixins
 
 from core.fsm import TransitionRefused
+from core.workflow import ServiceTaskView
 
 from .. import services
 from ..forms import AssignForm, InvestigateForm, RejectionApprovalForm, ReviewForm
+from ..models import Complaint
 
 
-class ComplaintTaskView(flow_mixins.TaskSuccessUrlMixin, flow_mixins.TaskViewTemplateNames, generic.FormView):
-    """Base of the task views: subclasses set ``form_class`` and ``perform(form)``, which calls one service."""
+class ComplaintTaskView(ServiceTaskView):
+    """Base of the complaint task views: ``perform(form)`` calls one complaint service."""
 
-    template_filename = "task.html"
-    success_message = _("已办理：%(task)s")
+    artifact_model = Complaint
+    artifact_context_name = "complaint"
 
     @property
     def complaint(self):
-        return self.request.activation.process.artifact
-
-    def get_context_data(self, **kwargs):
-        kwargs.setdefault("complaint", self.complaint)
-        return super().get_context_data(**kwargs)
-
-    def form_valid(self, form):
-        try:
-            self.perform(form)
-        except ValidationError as exc:
-            for field, errors in exc.update_error_dict({}).items():
-                form.add_error(field if field in form.fields else None, errors)
-            return self.form_invalid(form)
-        except TransitionRefused as exc:
-            messages.error(self.request, str(exc))
-            return HttpResponseRedirect(self.complaint.get_absolute_url())
-        self.request.activation.execute()
-        messages.success(self.request, self.success_message % {"task": self.request.activation.task.title})
-        return HttpResponseRedirect(self.get_success_url())
+        return self.artifact
 
 
 class ReviewTaskView(ComplaintTaskView):
