@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Site
 
 from casework.viewsets import ComplaintFlowViewset
+from inspections.viewsets import InspectionFlowViewset
 from markets.viewsets import MarketsApp
 
 site = Site(
@@ -12,6 +13,7 @@ site = Site(
     secondary_color="#5d4037",
     viewsets=[
         ComplaintFlowViewset(),
+        InspectionFlowViewset(),
         MarketsApp(),
     ],
 )
