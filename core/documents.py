@@ -12,6 +12,7 @@ Templates are ordinary autoescaped Django templates extending ``core/pdf/base.ht
 (WenQuanYi Micro Hei, Debian ``fonts-wqy-microhei``) is found through fontconfig and embedded as a subset.
 """
 
+import base64
 import hashlib
 import logging
 import mimetypes
@@ -214,6 +215,10 @@ def _url_fetcher_class():
             super().__init__(timeout=1, allowed_protocols=("file", "http", "https"), allow_redirects=False)
 
         def fetch(self, url, headers=None):
+            if url.startswith(("data:image/jpeg;base64,", "data:image/png;base64,")):
+                # A case's photos, inlined by its template from private storage: decoded here, no I/O.
+                mime, _sep, payload = url[5:].partition(";base64,")
+                return URLFetcherResponse(url[:40], base64.b64decode(payload), {"Content-Type": mime})
             path = resolve_static_url(url)
             content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
             response_headers = {"Content-Type": content_type}
