@@ -11,6 +11,7 @@ node here calls one service.
     escalated, so ``await_response`` simply waits until the decision returns the notice to them.
 """
 
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import STATUS, flow, lock
@@ -115,14 +116,24 @@ class InspectionFlow(flow.Flow):
     # -- scoping: viewflow does no object-level checks by default -------------------------------
 
     def has_view_permission(self, user, obj=None):
-        if obj is None:
-            # Operator staff see the application too: its notice pages are theirs (the lists stay empty).
-            return user.is_authenticated and (user.has_perm("inspections.view_inspection")
-                                              or user.has_perm("inspections.view_rectificationnotice"))
-        return Inspection.objects.visible_to(user).filter(pk=obj.artifact_object_id).exists()
+        # Operator staff see the application too: its notice pages are theirs (the flow lists stay empty).
+        if not (user.is_authenticated and (user.has_perm("inspections.view_inspection")
+                                           or user.has_perm("inspections.view_rectificationnotice"))):
+            return False
+        if obj is not None:
+            _ensure_visible(user, obj)
+        return True
 
     def has_manage_permission(self, user, obj=None):
+        if obj is not None:
+            _ensure_visible(user, obj)
         return user.is_authenticated and user.is_superuser
+
+
+def _ensure_visible(user, process):
+    """A process whose inspection the user may not see does not exist for them (404, ADR 0001)."""
+    if not Inspection.objects.visible_to(user).filter(pk=process.artifact_object_id).exists():
+        raise Http404
 
 
 def open_process(inspection):

@@ -2,26 +2,28 @@
 what the user may see, overdue and nearest deadline first), plus the inspection and notice pages."""
 
 from django.db.models import F, OuterRef, Subquery
+from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.flow import FlowAppViewset
 from viewflow.workflow.flow.views import (DashboardProcessListView, DashboardTaskListView, FlowArchiveListView,
-                                          FlowInboxListView, FlowQueueListView)
+                                          FlowChartView, FlowInboxListView, FlowQueueListView)
+
+from core.workflow import scope_by_artifact
 
 from .flows import InspectionFlow
-from .models import Inspection
+from .models import Inspection, InspectionProcess
 from .views import staff
 
 
-def _scoped(queryset, user, process_field="process"):
+def _scoped(queryset, user, prefix="process__"):
     """Keep the tasks (or processes) whose inspection the user may see (viewflow has no object scoping)."""
-    visible = Inspection.objects.visible_to(user).values("pk")
-    return queryset.filter(**{f"{process_field}artifact_object_id__in": Subquery(visible)})
+    return scope_by_artifact(queryset, Inspection.objects.visible_to(user), prefix=prefix)
 
 
 class _TaskScopeMixin:
     def get_queryset(self):
-        qs = _scoped(super().get_queryset(), self.request.user, "process__")
+        qs = _scoped(super().get_queryset(), self.request.user)
         case = Inspection.objects.filter(pk=OuterRef("process__artifact_object_id"))
         return qs.annotate(
             case_overdue=Subquery(case.values("is_overdue")[:1]),
@@ -47,7 +49,18 @@ class ScopedTaskListView(_TaskScopeMixin, DashboardTaskListView):
 
 class ScopedProcessListView(DashboardProcessListView):
     def get_queryset(self):
-        return _scoped(super().get_queryset(), self.request.user, "")
+        return _scoped(super().get_queryset(), self.request.user, prefix="")
+
+
+class ScopedChartView(FlowChartView):
+    """The chart of one process shows its progress: only for users who may see the inspection."""
+
+    def dispatch(self, request, *args, **kwargs):
+        process_pk = kwargs.get("process_pk")
+        if process_pk is not None:
+            process = get_object_or_404(InspectionProcess, pk=process_pk)
+            self.flow_class.instance.has_view_permission(request.user, process)  # 404 when out of scope
+        return super().dispatch(request, *args, **kwargs)
 
 
 class InspectionFlowViewset(FlowAppViewset):
@@ -58,6 +71,7 @@ class InspectionFlowViewset(FlowAppViewset):
     archive_view_class = ScopedArchiveView
     task_list_view_class = ScopedTaskListView
     process_list_view_class = ScopedProcessListView
+    chart_view_class = ScopedChartView
 
     inspection_list_path = path("inspections/", staff.inspection_list, name="inspection_list")
     inspection_plan_path = path("inspections/new/", staff.inspection_plan, name="inspection_plan")
@@ -77,3 +91,8 @@ class InspectionFlowViewset(FlowAppViewset):
 
     def __init__(self, **kwargs):
         super().__init__(InspectionFlow, **kwargs)
+
+    def get_context_data(self, request):
+        """The menu's inbox/queue counters, scoped like the lists (viewflow counts every district's tasks)."""
+        context = super().get_context_data(request)
+        return {key: _scoped(qs, request.user) for key, qs in context.items()}

@@ -182,6 +182,38 @@ class World:
 
         return open_task(self.complaint_a, ComplaintFlow.review)
 
+    @cached_property
+    def user_inspector_a(self):
+        return UserFactory(username="route_inspector_a", roles=[Role.INSPECTOR], district=district("朝阳区"))
+
+    @cached_property
+    def inspection_a(self):
+        """An inspection of market_a with one failed item and an issued notice (operator A answers it)."""
+        from inspections import services
+        from tests.inspections.helpers import plan
+
+        inspection = plan(self.user_inspector_a, market=self.market_a)
+        items = list(inspection.checklist.items.all())
+        answers = {i.pk: {"result": "pass"} for i in items}
+        answers[items[0].pk] = {"result": "fail", "severity": "minor", "note": "灭火器过期"}
+        services.inspection_save_draft(inspection=inspection, by=self.user_inspector_a, answers=answers)
+        services.inspection_submit(inspection=inspection, by=self.user_inspector_a)
+        services.inspection_conclude(inspection=inspection)
+        services.notice_issue(inspection=inspection, by=self.user_inspector_a)
+        return inspection
+
+    @cached_property
+    def inspection_process_a(self):
+        from inspections.models import InspectionProcess
+
+        return InspectionProcess.objects.filter(artifact_object_id=self.inspection_a.pk).first()
+
+    @cached_property
+    def inspection_task_a(self):
+        from inspections.flows import InspectionFlow
+
+        return self.inspection_process_a.task_set.get(flow_task=InspectionFlow.fill)
+
     # -- actors
 
     def user(self, actor):
@@ -254,6 +286,26 @@ def _task(w):
     return {"process_pk": w.process_a.pk, "task_pk": w.review_task_a.pk}
 
 
+def _inspection(w):
+    return {"number": w.inspection_a.number}
+
+
+def _notice(w):
+    return {"number": w.inspection_a.notice.number}
+
+
+def _inspection_process(w):
+    return {"process_pk": w.inspection_process_a.pk}
+
+
+def _inspection_process_link(w):
+    return f'href="/staff/inspection/{w.inspection_process_a.pk}/'
+
+
+def _inspection_task(w):
+    return {"process_pk": w.inspection_process_a.pk, "task_pk": w.inspection_task_a.pk}
+
+
 RULES: dict[str, Rule] = {
     # Public site.
     "public:home": Rule("public"),
@@ -314,6 +366,35 @@ RULES: dict[str, Rule] = {
         "scoped-deny", kwargs=_task,
         why="task routes of other nodes, called with the review task of A's case: whatever A gets there "
             "(a redirect or a refusal), outsiders must get nothing"),
+    # Inspections. Operator A sees only its markets' notices; the inspection itself is the bureau's.
+    "inspection:inspection_list": Rule("scoped-list", marker=lambda w: w.inspection_a.number,
+                                       expect={"bureau": OK_MARKED, "operator_a": DENIED}),
+    "inspection:inspection_plan": Rule("staff-any", expect={"operator_a": DENIED, "bureau": DENIED},
+                                       why="district staff with plan_inspection; B sees only B's markets"),
+    "inspection:inspection_detail": Rule("scoped", kwargs=_inspection, expect={"operator_a": HIDDEN, "bureau": OK}),
+    r"inspection:inspection_(draft|photo)": Rule(
+        "scoped", kwargs=_inspection, method="post", status=(400, 403, 409),
+        why="the phone's JSON endpoints: A (not the inspector) is refused with 403; B gets 404"),
+    r"inspection:inspection_(cancel|decide|resume_market)": Rule(
+        "scoped", kwargs=_inspection, method="post", status=(302, 403),
+        why="POST actions: an empty form redirects with a message; district B and operators get 404"),
+    "inspection:notice_list": Rule("scoped-list", marker=lambda w: w.inspection_a.notice.number,
+                                   expect={"operator_a": OK_MARKED, "bureau": OK_MARKED}),
+    "inspection:notice_detail": Rule("scoped", kwargs=_notice, expect={"operator_a": OK, "operator_b": HIDDEN}),
+    "inspection:index": Rule("auth-any", status=(200, 302), expect={"partner": DENIED},
+                             why="operator staff reach the application for their notices"),
+    r"inspection:(task_list|process_list)": Rule("scoped-list", marker=_inspection_process_link,
+                                                 expect={"bureau": OK_MARKED}),
+    r"inspection:(queue|inbox|archive)": Rule("scoped-list", marker=_inspection_process_link, expect={"a": OK},
+                                              why="the inspection's tasks are assigned to its inspector, not A"),
+    "inspection:chart": Rule("auth-any", expect={"partner": DENIED}),
+    r"inspection:tasks_(assign|unassign)": Rule("auth-any", method="post", status=(200, 302, 405),
+                                                expect={"partner": DENIED}),
+    r"inspection:process_(detail|chart)": Rule("scoped", kwargs=_inspection_process),
+    "inspection:process_cancel": Rule("scoped", kwargs=_inspection_process, status=(200, 302, 403)),
+    r"inspection:\w+:(index|detail|execute|assign|unassign|undo|cancel|revive)": Rule(
+        "scoped-deny", kwargs=_inspection_task,
+        why="task routes called with the filing task of A's inspection: outsiders must get nothing"),
     # Files: served only when the record they hang on is visible (core.file_views).
     "files:attachment_download": Rule("scoped", kwargs=lambda w: {"pk": w.attachment_a.pk},
                                       expect={"operator_a": OK}),
