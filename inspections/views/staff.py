@@ -120,7 +120,8 @@ def _task_url(task, user):
     node = task.flow_task
     if task.status == STATUS.ASSIGNED and task.owner_id == user.pk:
         return node.reverse("index", args=[task.process_id, task.pk])
-    if task.status == STATUS.NEW and node.can_assign(user, task):
+    # Handles (waiting for the operator) have no page to claim.
+    if task.status == STATUS.NEW and hasattr(node, "can_assign") and node.can_assign(user, task):
         return node.reverse("assign", args=[task.process_id, task.pk])
     return None
 
