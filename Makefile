@@ -27,3 +27,7 @@ worker:
 
 beat:
 	$(PY) -m celery -A config beat -l info
+
+# Benchmarks at city scale on PostgreSQL (bench/README.md): 10k, 100k and 1M cases; BENCH_ARGS=--smoke for 10k.
+bench:
+	$(PY) -m bench $(BENCH_ARGS)
