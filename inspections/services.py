@@ -46,7 +46,8 @@ def _locked(inspection: Inspection) -> Inspection:
 
 
 def _locked_notice(notice: RectificationNotice) -> RectificationNotice:
-    return RectificationNotice.objects.select_for_update().select_related("market__operator").get(pk=notice.pk)
+    return (RectificationNotice.objects.select_for_update(of=("self",)).select_related("market__operator")
+            .get(pk=notice.pk))
 
 
 # ---- checklists -------------------------------------------------------------------------------------
