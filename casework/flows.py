@@ -100,7 +100,7 @@ class ComplaintFlow(flow.Flow):
     investigate = (
         ScopedView(views.InvestigateTaskView.as_view())
         .Annotation(title=_("调查处理"))
-        .Assign(lambda activation: activation.process.artifact.assignee)
+        .Assign(this.current_assignee)
         .Next(this.finish)
     )
     finish = flow.Function(this.close_complaint).Annotation(title=_("办结")).Next(this.end)
@@ -109,6 +109,11 @@ class ComplaintFlow(flow.Flow):
     def start_process(self, activation, complaint):
         activation.process.artifact = complaint
         return activation.process
+
+    def current_assignee(self, activation):
+        """The committed assignee: the process's cached artifact predates the assignment just made."""
+        return (Complaint.objects.select_related("assignee")
+                .get(pk=activation.process.artifact_object_id).assignee)
 
     def receive_info(self, activation, supplement, files=()):
         services.complaint_resubmit(complaint=activation.process.artifact, supplement=supplement, files=files)
