@@ -25,6 +25,18 @@ def _scoped(queryset, user, prefix="process__"):
 
 
 class _TaskScopeMixin:
+    def dispatch(self, request, *args, **kwargs):
+        # viewflow's StoreRequestPathMixin assigns the "back" location on every GET, which saves the session
+        # (an UPDATE per page view); write it only when it changes (issue 8's benchmark).
+        from viewflow.workflow.flow.views.mixins import StoreRequestPathMixin
+
+        path = request.get_full_path()
+        if request.session.get("vf-pin-location") != path:
+            request.session["vf-pin-location"] = path
+        if isinstance(self, StoreRequestPathMixin):
+            return super(StoreRequestPathMixin, self).dispatch(request, *args, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
+
     def get_queryset(self):
         qs = _scoped(super().get_queryset(), self.request.user)
         # Most urgent first: overdue, priority cases (第十四条), then the nearest due date.
