@@ -19,6 +19,7 @@ from core.models import AuditEvent, Deadline
 from core.numbering import next_case_number
 
 from .models import Complaint, ComplaintNote, SatisfactionSurvey, hash_tracking_code, new_tracking_code
+from .signals import complaint_accepted
 
 # RULES.md: accept or reject within 5 working days of submission (关于实施《劳动保障监察条例》若干规定 第十八条);
 # resolve within 60 working days of acceptance, +30 with approval (劳动保障监察条例 第十七条).
@@ -133,6 +134,7 @@ def complaint_accept(*, complaint: Complaint, by) -> Complaint:
     deadlines.meet_deadlines(complaint, kinds=["complaint.accept"])
     _start(complaint, "complaint.resolve", _("办结期限"), RESOLVE_DAYS, started_at=complaint.accepted_at)
     documents.request_document(complaint, kind="complaint.acceptance", by=by)
+    complaint_accepted.send(sender=Complaint, complaint=complaint, by=by)
     _text_complainant(complaint, _("【零工市场维权】您的投诉%(number)s已受理，我们将在法定期限内办理。")
                       % {"number": complaint.number}, "accepted")
     return complaint

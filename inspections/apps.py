@@ -14,3 +14,14 @@ class InspectionsConfig(AppConfig):
 
         register_deadline_handler("inspection.", on_remind=services.on_deadline_remind,
                                   on_overdue=services.on_deadline_overdue)
+
+        from casework.signals import complaint_accepted
+
+        # An accepted safety-hazard complaint about a market plans an ad-hoc inspection of it.
+        complaint_accepted.connect(_plan_inspection, dispatch_uid="inspections.plan_from_complaint")
+
+
+def _plan_inspection(sender, complaint, by, **kwargs):
+    from .services import inspection_plan_from_complaint
+
+    inspection_plan_from_complaint(complaint=complaint, by=by)

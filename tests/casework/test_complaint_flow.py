@@ -189,3 +189,19 @@ def test_transition_rolls_back_with_its_audit_row(intake):
     assert AuditEvent.objects.count() == before
     complaint.refresh_from_db()
     assert complaint.status == Complaint.Status.SUBMITTED
+
+
+def test_accepting_a_safety_hazard_complaint_plans_an_inspection_of_the_market(intake, inspector):
+    from inspections.models import Inspection
+    from tests.factories import MarketFactory
+
+    market = MarketFactory()
+    complaint = submit(category="safety_hazard", market=market, description="候工大厅消防通道被堵。").complaint
+    assert not Inspection.objects.filter(complaint=complaint).exists()
+    services.complaint_accept(complaint=complaint, by=intake)
+    inspection = Inspection.objects.get(complaint=complaint)
+    assert inspection.market == market and inspection.inspector == inspector
+    # other categories plan nothing
+    other = submit(category="wage_arrears", market=market).complaint
+    services.complaint_accept(complaint=other, by=intake)
+    assert not Inspection.objects.filter(complaint=other).exists()
