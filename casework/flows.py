@@ -9,45 +9,14 @@
     reopen_start (district official, within 30 days of closure) ─► investigate
 """
 
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import STATUS, flow, lock
 
+from core.workflow import ScopedView, committed_user, ensure_visible, status_is
+
 from . import services, views
 from .models import Complaint, ComplaintProcess
-
-
-class ScopedView(flow.View):
-    """A human task only the users who may see its complaint can claim, execute or open.
-
-    Out of scope is 404, not 403 (docs/adr/0001), and so is a task id that belongs to another node."""
-
-    _owner_permission_obj = None  # viewflow reads it even on nodes assigned with .Assign()
-
-    def _in_scope(self, user, task):
-        if task.flow_task != self:
-            raise Http404
-        return self.flow_class.instance.has_view_permission(user, task.process)
-
-    def can_assign(self, user, task):
-        return self._in_scope(user, task) and super().can_assign(user, task)
-
-    def can_execute(self, user, task):
-        return self._in_scope(user, task) and super().can_execute(user, task)
-
-    def can_view(self, user, task):
-        return self._in_scope(user, task) and super().can_view(user, task)
-
-
-def _status_is(status):
-    """A gate condition reading the complaint's committed status (the process may hold a stale artifact)."""
-    def condition(activation):
-        current = (Complaint.objects.filter(pk=activation.process.artifact_object_id)
-                   .values_list("status", flat=True).first())
-        return current == status
-
-    return condition
 
 
 class ComplaintFlow(flow.Flow):
@@ -73,9 +42,9 @@ class ComplaintFlow(flow.Flow):
     route_review = (
         flow.Switch()
         .Annotation(title=_("审查结果"))
-        .Case(this.assign, _status_is(Complaint.Status.ACCEPTED))
-        .Case(this.await_info, _status_is(Complaint.Status.INFO_REQUESTED))
-        .Case(this.approve_rejection, _status_is(Complaint.Status.REJECTION_PROPOSED))
+        .Case(this.assign, status_is(Complaint, Complaint.Status.ACCEPTED))
+        .Case(this.await_info, status_is(Complaint, Complaint.Status.INFO_REQUESTED))
+        .Case(this.approve_rejection, status_is(Complaint, Complaint.Status.REJECTION_PROPOSED))
         .Default(this.end)
     )
     await_info = flow.Handle(this.receive_info).Annotation(title=_("等待补正")).Next(this.review)
@@ -86,7 +55,7 @@ class ComplaintFlow(flow.Flow):
         .Next(this.route_rejection)
     )
     route_rejection = (
-        flow.If(_status_is(Complaint.Status.REJECTED))
+        flow.If(status_is(Complaint, Complaint.Status.REJECTED))
         .Annotation(title=_("是否批准"))
         .Then(this.end)
         .Else(this.review)
@@ -100,7 +69,7 @@ class ComplaintFlow(flow.Flow):
     investigate = (
         ScopedView(views.InvestigateTaskView.as_view())
         .Annotation(title=_("调查处理"))
-        .Assign(this.current_assignee)
+        .Assign(committed_user(Complaint, "assignee"))
         .Next(this.finish)
     )
     finish = flow.Function(this.close_complaint).Annotation(title=_("办结")).Next(this.end)
@@ -109,11 +78,6 @@ class ComplaintFlow(flow.Flow):
     def start_process(self, activation, complaint):
         activation.process.artifact = complaint
         return activation.process
-
-    def current_assignee(self, activation):
-        """The committed assignee: the process's cached artifact predates the assignment just made."""
-        return (Complaint.objects.select_related("assignee")
-                .get(pk=activation.process.artifact_object_id).assignee)
 
     def receive_info(self, activation, supplement, files=()):
         services.complaint_resubmit(complaint=activation.process.artifact, supplement=supplement, files=files)
@@ -127,19 +91,13 @@ class ComplaintFlow(flow.Flow):
         if not (user.is_authenticated and user.has_perm("casework.view_complaint")):
             return False
         if obj is not None:
-            _ensure_visible(user, obj)
+            ensure_visible(Complaint, user, obj)
         return True
 
     def has_manage_permission(self, user, obj=None):
         if obj is not None:
-            _ensure_visible(user, obj)
+            ensure_visible(Complaint, user, obj)
         return user.is_authenticated and user.is_superuser
-
-
-def _ensure_visible(user, process):
-    """A process whose complaint the user may not see does not exist for them."""
-    if not Complaint.objects.visible_to(user).filter(pk=process.artifact_object_id).exists():
-        raise Http404
 
 
 def open_process(complaint):

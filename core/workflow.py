@@ -7,9 +7,10 @@ call one service, turn a refused transition into a message and complete the task
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Subquery
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
+from viewflow.workflow import flow
 from viewflow.workflow.flow.views import mixins as flow_mixins
 
 from .fsm import TransitionRefused
@@ -63,3 +64,63 @@ class ServiceTaskView(flow_mixins.TaskSuccessUrlMixin, flow_mixins.TaskViewTempl
         self.request.activation.execute()
         messages.success(self.request, self.success_message % {"task": self.request.activation.task.title})
         return HttpResponseRedirect(self.get_success_url())
+
+
+class ScopedView(flow.View):
+    """A human task that only the users who may see its case can claim, execute or open.
+
+    The flow's ``has_view_permission(user, process)`` decides (it raises Http404 out of scope: ADR 0001), and
+    a task id that belongs to another node of the flow is 404 too."""
+
+    _owner_permission_obj = None  # viewflow reads it even on nodes assigned with .Assign()
+
+    def _in_scope(self, user, task):
+        if task.flow_task != self:
+            raise Http404
+        return self.flow_class.instance.has_view_permission(user, task.process)
+
+    def can_assign(self, user, task):
+        return self._in_scope(user, task) and super().can_assign(user, task)
+
+    def can_execute(self, user, task):
+        return self._in_scope(user, task) and super().can_execute(user, task)
+
+    def can_view(self, user, task):
+        return self._in_scope(user, task) and super().can_view(user, task)
+
+
+def ensure_visible(model, user, process) -> None:
+    """Raise Http404 unless ``user`` may see the process's artifact (``model.objects.visible_to``)."""
+    if not model._default_manager.visible_to(user).filter(pk=process.artifact_object_id).exists():
+        raise Http404
+
+
+# Flow nodes run after a service saved the case, but ``process.artifact`` may be a copy cached before that
+# (a task view loaded it). Gates and owners therefore read the committed row, never the cached artifact.
+
+def committed(model, field: str):
+    """A callable ``(activation) -> value`` reading ``field`` of the process's artifact from the database."""
+    def read(activation):
+        return (model._default_manager.filter(pk=activation.process.artifact_object_id)
+                .values_list(field, flat=True).first())
+
+    return read
+
+
+def status_is(model, status):
+    """A Switch/If condition: the artifact's committed status equals ``status``."""
+    read = committed(model, "status")
+    return lambda activation: read(activation) == status
+
+
+def committed_user(model, field: str):
+    """An ``.Assign()`` callable: the user in the artifact's ``field`` as committed."""
+    read = committed(model, f"{field}_id")
+
+    def owner(activation):
+        from django.contrib.auth import get_user_model
+
+        pk = read(activation)
+        return get_user_model()._default_manager.get(pk=pk) if pk else None
+
+    return owner

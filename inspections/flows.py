@@ -11,44 +11,15 @@ node here calls one service.
     escalated, so ``await_response`` simply waits until the decision returns the notice to them.
 """
 
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import STATUS, flow, lock
 
+from core.workflow import ScopedView, committed_user, ensure_visible, status_is
+
 from . import services
 from .models import Inspection, InspectionProcess
 from .views import tasks as views
-
-
-class ScopedView(flow.View):
-    """A human task only the users who may see its inspection can claim, execute or open."""
-
-    def _in_scope(self, user, task):
-        return self.flow_class.instance.has_view_permission(user, task.process)
-
-    def can_assign(self, user, task):
-        return super().can_assign(user, task) and self._in_scope(user, task)
-
-    def can_execute(self, user, task):
-        return super().can_execute(user, task) and self._in_scope(user, task)
-
-    def can_view(self, user, task):
-        return super().can_view(user, task) and self._in_scope(user, task)
-
-
-def _status_is(status):
-    """A gate condition reading the inspection's committed status (the process may hold a stale artifact)."""
-    def condition(activation):
-        current = (Inspection.objects.filter(pk=activation.process.artifact_object_id)
-                   .values_list("status", flat=True).first())
-        return current == status
-
-    return condition
-
-
-def _inspector(activation):
-    return activation.process.artifact.inspector
 
 
 class InspectionFlow(flow.Flow):
@@ -67,32 +38,32 @@ class InspectionFlow(flow.Flow):
     fill = (
         ScopedView(views.FillTaskView.as_view())
         .Annotation(title=_("现场检查"))
-        .Assign(_inspector)
+        .Assign(committed_user(Inspection, "inspector"))
         .Next(this.conclude)
     )
     conclude = flow.Function(this.conclude_inspection).Annotation(title=_("检查结论")).Next(this.route_result)
     route_result = (
         flow.Switch()
         .Annotation(title=_("是否合格"))
-        .Case(this.finish, _status_is(Inspection.Status.PASSED))
-        .Case(this.issue_notice, _status_is(Inspection.Status.RECTIFICATION_REQUIRED))
+        .Case(this.finish, status_is(Inspection, Inspection.Status.PASSED))
+        .Case(this.issue_notice, status_is(Inspection, Inspection.Status.RECTIFICATION_REQUIRED))
         .Default(this.end)
     )
     issue_notice = (
         ScopedView(views.IssueNoticeTaskView.as_view())
         .Annotation(title=_("下达整改通知"))
-        .Assign(_inspector)
+        .Assign(committed_user(Inspection, "inspector"))
         .Next(this.await_response)
     )
     await_response = flow.Handle(this.receive_response).Annotation(title=_("等待整改反馈")).Next(this.reinspect)
     reinspect = (
         ScopedView(views.ReinspectTaskView.as_view())
         .Annotation(title=_("复查"))
-        .Assign(_inspector)
+        .Assign(committed_user(Inspection, "inspector"))
         .Next(this.route_review)
     )
     route_review = (
-        flow.If(_status_is(Inspection.Status.RECTIFIED))
+        flow.If(status_is(Inspection, Inspection.Status.RECTIFIED))
         .Annotation(title=_("复查结论"))
         .Then(this.finish)
         .Else(this.await_response)
@@ -121,19 +92,13 @@ class InspectionFlow(flow.Flow):
                                            or user.has_perm("inspections.view_rectificationnotice"))):
             return False
         if obj is not None:
-            _ensure_visible(user, obj)
+            ensure_visible(Inspection, user, obj)
         return True
 
     def has_manage_permission(self, user, obj=None):
         if obj is not None:
-            _ensure_visible(user, obj)
+            ensure_visible(Inspection, user, obj)
         return user.is_authenticated and user.is_superuser
-
-
-def _ensure_visible(user, process):
-    """A process whose inspection the user may not see does not exist for them (404, ADR 0001)."""
-    if not Inspection.objects.visible_to(user).filter(pk=process.artifact_object_id).exists():
-        raise Http404
 
 
 def open_process(inspection):

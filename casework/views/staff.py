@@ -112,6 +112,10 @@ def describe_event(event) -> str:
     elif event.action == AuditEvent.Action.DEADLINE:
         label = event.data.get("label", "")
         text = f"{label} {_DEADLINE_EVENTS.get(event.name, event.name)}".strip()
+    elif event.name == "survey_answered":
+        text = _("满意度评价：%(score)s分") % {"score": event.data.get("score", "")}
+    elif event.name == "merged_in":
+        text = _("合并重复投诉 %(number)s") % {"number": event.data.get("merged", "")}
     elif event.action == AuditEvent.Action.NOTIFY:
         channels = {"sms": _("短信"), "email": _("邮件"), "inbox": _("站内消息")}
         text = f"{event.get_action_display()}（{channels.get(event.name, event.name)}）"

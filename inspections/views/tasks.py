@@ -5,46 +5,27 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
-from django.views import generic
-from viewflow.workflow.flow.views import mixins as flow_mixins
 
 from core.fsm import TransitionRefused
+from core.workflow import ServiceTaskView
 
 from .. import services
 from ..forms import FillForm, IssueNoticeForm, ReinspectForm
 from ..models import Finding, Inspection, NoticeItem
 
 
-class InspectionTaskView(flow_mixins.TaskSuccessUrlMixin, flow_mixins.TaskViewTemplateNames, generic.FormView):
-    """Base of the task views: subclasses set ``form_class`` and ``perform(form)``."""
+class InspectionTaskView(ServiceTaskView):
+    """Base of the inspection task views: subclasses set ``form_class`` and ``perform(form)``."""
 
-    template_filename = "task.html"
-    success_message = _("已办理：%(task)s")
+    artifact_model = Inspection
+    artifact_context_name = "inspection"
+
+    def get_artifact_queryset(self):
+        return Inspection.objects.with_list_data()
 
     @property
     def inspection(self) -> Inspection:
-        if not hasattr(self, "_inspection"):
-            self._inspection = (Inspection.objects.with_list_data()
-                                .get(pk=self.request.activation.process.artifact_object_id))
-        return self._inspection
-
-    def get_context_data(self, **kwargs):
-        kwargs.setdefault("inspection", self.inspection)
-        return super().get_context_data(**kwargs)
-
-    def form_valid(self, form):
-        try:
-            self.perform(form)
-        except ValidationError as exc:
-            for field, errors in exc.update_error_dict({}).items():
-                form.add_error(field if field in form.fields else None, errors)
-            return self.form_invalid(form)
-        except TransitionRefused as exc:
-            messages.error(self.request, str(exc))
-            return HttpResponseRedirect(self.inspection.get_absolute_url())
-        self.request.activation.execute()
-        messages.success(self.request, self.success_message % {"task": self.request.activation.task.title})
-        return HttpResponseRedirect(self.get_success_url())
+        return self.artifact
 
 
 class FillTaskView(InspectionTaskView):

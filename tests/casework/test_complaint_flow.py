@@ -205,3 +205,17 @@ def test_accepting_a_safety_hazard_complaint_plans_an_inspection_of_the_market(i
     other = submit(category="wage_arrears", market=market).complaint
     services.complaint_accept(complaint=other, by=intake)
     assert not Inspection.objects.filter(complaint=other).exists()
+
+
+def test_the_investigation_lands_in_the_chosen_assignees_inbox(intake, official, mediator):
+    """Not claimed by anyone: the flow itself gives the task to the assignee just chosen."""
+    from viewflow.workflow import STATUS
+
+    complaint = submit().complaint
+    do_task(intake, complaint, ComplaintFlow.review, {"decision": "accept"})
+    do_task(official, complaint, ComplaintFlow.assign, {"assignee": mediator.pk})
+    task = open_task(complaint, ComplaintFlow.investigate)
+    assert task.owner == mediator and task.status == STATUS.ASSIGNED
+    inbox = Client()
+    inbox.force_login(mediator)
+    assert complaint.number in inbox.get("/staff/complaint/inbox/").content.decode()
