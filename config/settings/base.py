@@ -161,6 +161,9 @@ CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("CELERY_WORKER_MAX_TASKS_PER_CHILD",
 CELERY_BEAT_SCHEDULE = {
     "sweep-deadlines": {"task": "core.tasks.sweep_deadlines_task", "schedule": 60.0},
     "calendar-check": {"task": "core.tasks.check_calendar_loaded_task", "schedule": crontab(hour=8, minute=0)},
+    # Routine inspections of the month (crowded venues at least monthly), planned early on the 1st.
+    "plan-inspections": {"task": "inspections.tasks.plan_inspections_task",
+                         "schedule": crontab(day_of_month=1, hour=6, minute=0)},
 }
 
 # Field encryption for PII (Fernet). Comma-separated keys: the first encrypts, all decrypt (rotation).
