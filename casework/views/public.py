@@ -26,6 +26,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.context import client_ip
 from core.fsm import TransitionRefused
+from core.workflow import add_service_errors
 
 from .. import services
 from ..models import Complaint, SatisfactionSurvey, hash_tracking_code
@@ -89,7 +90,7 @@ def _over(kind, value, limit):
 def _count(kind, value, limit):
     if not value:
         return
-    key, (_count_, seconds) = _counter_key(kind, value), limit
+    key, seconds = _counter_key(kind, value), limit[1]
     cache.add(key, 0, timeout=seconds)
     try:
         cache.incr(key)
@@ -189,11 +190,6 @@ def _pop_flash(request):
     return request.session.pop(FLASH_SESSION_KEY, None)
 
 
-def _errors_into_form(form, exc: ValidationError):
-    for field, errors in exc.update_error_dict({}).items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
 # ---- intake -----------------------------------------------------------------------------------------
 
 
@@ -231,7 +227,7 @@ def complaint_new(request):
             amount=data["amount"], consent=data["consent"], files=data["files"],
         )
     except ValidationError as exc:
-        _errors_into_form(form, exc)
+        add_service_errors(form, exc)
         return _render_form(request, form)
     _count("complaint-ip", ip, complaint_ip_limit())
     _count("complaint-phone", data["complainant_phone"], complaint_phone_limit())
@@ -357,7 +353,7 @@ def complaint_resubmit(request):
         with transaction.atomic():
             resume_after_info(complaint, supplement=form.cleaned_data["supplement"], files=form.cleaned_data["files"])
     except ValidationError as exc:
-        _errors_into_form(form, exc)
+        add_service_errors(form, exc)
         return _detail_with_form_errors(request, complaint, resubmit_form=form)
     except TransitionRefused:
         _flash(request, _("该投诉当前无需补正材料。"), "error")
@@ -385,7 +381,7 @@ def complaint_withdraw(request):
         with transaction.atomic():
             services.complaint_withdraw(complaint=complaint, reason=form.cleaned_data["reason"])
     except ValidationError as exc:
-        _errors_into_form(form, exc)
+        add_service_errors(form, exc)
         return _detail_with_form_errors(request, complaint, withdraw_form=form)
     except TransitionRefused:
         _flash(request, _("该投诉当前不能撤回。"), "error")
@@ -409,7 +405,7 @@ def _survey_page(request, survey, *, action_url, not_found_status=404):
                                        comment=form.cleaned_data["comment"])
             except ValidationError as exc:
                 if getattr(exc, "code", None) != "already_answered":
-                    _errors_into_form(form, exc)
+                    add_service_errors(form, exc)
                     return _render_survey(request, survey, complaint, form, action_url)
             return redirect(action_url)
         return _render_survey(request, survey, complaint, form, action_url)

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from viewflow.workflow import STATUS
 
 from core.fsm import TransitionRefused
+from core.workflow import add_service_errors
 from core.models import AuditEvent, Attachment, Deadline, GeneratedDocument
 
 from .. import services
@@ -252,8 +253,7 @@ def complaint_intake(request):
                     occurred_on=data["occurred_on"], amount=data["amount"], by=request.user,
                 )
             except ValidationError as exc:
-                for field, errors in exc.update_error_dict({}).items():
-                    form.add_error(field if field in form.fields else None, errors)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("已登记投诉 %(number)s。请告知投诉人查询码：%(code)s（仅显示一次）")
                                  % {"number": submission.complaint.number, "code": submission.tracking_code})
