@@ -7,7 +7,6 @@ import socket
 from urllib.parse import urlparse
 
 import pytest
-from django.conf import settings
 from django.db import connection
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")

@@ -1,7 +1,6 @@
 """Registry writes go through markets.services and leave an audit trail."""
 
 import pytest
-from django.core.exceptions import PermissionDenied
 from django.test import Client
 
 from core.fsm import TransitionRefused
