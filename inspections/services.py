@@ -608,6 +608,25 @@ def market_resume_after_rectification(*, inspection: Inspection, by, reason: str
     return market
 
 
+# ---- case file --------------------------------------------------------------------------------------
+
+
+def may_export_dossier(inspection: Inspection, user) -> bool:
+    """Who may export the case file: whoever may export data (district and bureau officials), and the
+    inspection's own inspector."""
+    return user.has_perm("core.export_data") or user.pk == inspection.inspector_id
+
+
+@transaction.atomic
+def inspection_request_dossier(*, inspection: Inspection, by):
+    """Queue the case file (案卷) of the inspection as a PDF and record the export in the audit trail."""
+    if not may_export_dossier(inspection, by):
+        raise PermissionDenied(_("您没有导出案卷的权限。"))
+    document = documents.request_document(inspection, kind="inspection.dossier", by=by)
+    AuditEvent.record(inspection, AuditEvent.Action.EXPORT, by=by, name="dossier", data={"document": document.pk})
+    return document
+
+
 # ---- deadline handlers (called by core.deadlines.sweep inside its transaction) --------------------
 
 

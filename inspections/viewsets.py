@@ -84,6 +84,8 @@ class InspectionFlowViewset(FlowAppViewset):
                                   name="inspection_cancel")
     inspection_decide_path = path("inspections/<str:number>/decide/", staff.inspection_decide,
                                   name="inspection_decide")
+    inspection_dossier_path = path("inspections/<str:number>/dossier/", staff.inspection_dossier,
+                                   name="inspection_dossier")
     inspection_resume_market_path = path("inspections/<str:number>/resume-market/", staff.inspection_resume_market,
                                          name="inspection_resume_market")
     notice_list_path = path("notices/", staff.notice_list, name="notice_list")

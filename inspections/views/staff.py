@@ -164,6 +164,7 @@ def inspection_detail(request, number):
             and market.status == Market.Status.SUSPENDED
             and user.has_perm("inspections.decide_escalation_inspection"),
             "cancel": inspection.is_editable and user.has_perm("inspections.plan_inspection"),
+            "dossier": services.may_export_dossier(inspection, user),
         },
     })
 
@@ -248,6 +249,15 @@ def inspection_decide(request, number):
     return _act(request, inspection, lambda: services.notice_decide_escalation(
         notice=notice, by=request.user, suspend_market=form.cleaned_data["suspend_market"],
         reason=form.cleaned_data["reason"]), _("已作出督办决定。"))
+
+
+@require_POST
+def inspection_dossier(request, number):
+    """Queue the case file (案卷) as a PDF; the inspection page shows its progress."""
+    inspection = _inspection_or_404(request, number)
+    services.inspection_request_dossier(inspection=inspection, by=request.user)
+    messages.success(request, _("案卷正在生成，完成后可在“文书”中下载。"))
+    return redirect(inspection.get_absolute_url())
 
 
 @require_POST

@@ -375,7 +375,7 @@ RULES: dict[str, Rule] = {
     r"inspection:inspection_(draft|photo)": Rule(
         "scoped", kwargs=_inspection, method="post", status=(400, 403, 409),
         why="the phone's JSON endpoints: A (not the inspector) is refused with 403; B gets 404"),
-    r"inspection:inspection_(cancel|decide|resume_market)": Rule(
+    r"inspection:inspection_(cancel|decide|resume_market|dossier)": Rule(
         "scoped", kwargs=_inspection, method="post", status=(302, 403),
         why="POST actions: an empty form redirects with a message; district B and operators get 404"),
     "inspection:notice_list": Rule("scoped-list", marker=lambda w: w.inspection_a.notice.number,

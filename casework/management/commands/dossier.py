@@ -1,7 +1,8 @@
-"""``manage.py dossier TS-2026-000123 -o file.pdf``: render a complaint's case file (案卷) now.
+"""``manage.py dossier TS-2026-000123 -o file.pdf``: render a complaint's case file (案卷) now; an inspection
+number (``JC-2026-000045``) renders the inspection's case file instead.
 
-Renders synchronously with the registered ``complaint.dossier`` template (no worker needed), writes the
-file, and records the export in the audit trail with the file's SHA-256."""
+Renders synchronously with the registered ``complaint.dossier`` (or ``inspection.dossier``) template (no
+worker needed), writes the file, and records the export in the audit trail with the file's SHA-256."""
 
 import hashlib
 from pathlib import Path
@@ -18,19 +19,28 @@ from core.models import AuditEvent
 KIND = "complaint.dossier"
 
 
+def _case(number: str):
+    """The case a number names and its dossier kind: ``JC-`` numbers are inspections, the rest complaints."""
+    if number.startswith("JC-"):
+        from inspections.models import Inspection
+
+        return Inspection.objects.with_list_data().filter(number=number).first(), "inspection.dossier"
+    return (Complaint.objects.select_related("district", "market", "responsible", "assignee")
+            .filter(number=number).first(), KIND)
+
+
 class Command(BaseCommand):
     help = "生成投诉案件的案卷 PDF（案卷封面、概况、当事人、办理过程、文书和附件清单）。"
 
     def add_arguments(self, parser):
-        parser.add_argument("number", help="案件编号，例如 TS-2026-000123")
+        parser.add_argument("number", help="案件编号，例如 TS-2026-000123；安全检查编号 JC-2026-000045")
         parser.add_argument("-o", "--output", help="输出文件路径（默认：<案件编号>.pdf）")
         parser.add_argument("--by", metavar="USERNAME", help="记入审计记录的导出人用户名（可选）")
 
     def handle(self, *args, number, output=None, by=None, **options):
-        complaint = Complaint.objects.select_related("district", "market", "responsible", "assignee") \
-            .filter(number=number.strip().upper()).first()
+        complaint, kind = _case(number.strip().upper())  # a complaint or an inspection
         if complaint is None:
-            raise CommandError(f"没有编号为 {number} 的投诉案件。")
+            raise CommandError(f"没有编号为 {number} 的案件。")
         user = None
         if by:
             user = get_user_model().objects.filter(username=by).first()
@@ -38,7 +48,7 @@ class Command(BaseCommand):
                 raise CommandError(f"没有用户名为 {by} 的用户。")
         path = Path(output or f"{complaint.number}.pdf")
 
-        spec = document_kind(KIND)
+        spec = document_kind(kind)
         context = {"title": spec.title_for(complaint), "generated_at": timezone.now(),
                    **spec.context(complaint)}
         pdf = render_pdf(spec.template_name, context)
