@@ -13,4 +13,6 @@ class CaseworkConfig(AppConfig):
         from . import services
 
         register_deadline_handler("complaint.", on_remind=services.on_deadline_remind,
-                                  on_overdue=services.on_deadline_overdue)
+                                  on_overdue=services.on_deadline_overdue,
+                                  on_remind_many=services.on_deadline_remind_many,
+                                  on_overdue_many=services.on_deadline_overdue_many)

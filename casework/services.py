@@ -131,7 +131,7 @@ def complaint_accept(*, complaint: Complaint, by) -> Complaint:
     complaint = _locked(complaint)
     apply_transition(complaint, "accept", by=by, label=_("受理"))
     complaint.save(update_fields=["status", "accepted_at", "responsible", "updated_at"])
-    deadlines.meet_deadlines(complaint, kinds=["complaint.accept"])
+    deadlines.meet_deadlines(complaint, kinds=["complaint.accept"], sync=False)  # _start syncs once
     _start(complaint, "complaint.resolve", _("办结期限"), RESOLVE_DAYS, started_at=complaint.accepted_at)
     documents.request_document(complaint, kind="complaint.acceptance", by=by)
     complaint_accepted.send(sender=Complaint, complaint=complaint, by=by)
@@ -371,6 +371,69 @@ def on_deadline_overdue(deadline):
         )
 
 
+def on_deadline_remind_many(deadline_rows):
+    """``on_deadline_remind`` for a batch of the sweep: two reads and one INSERT for all of them."""
+    from accounts.models import User
+
+    complaints = Complaint.objects.in_bulk({d.object_id for d in deadline_rows})
+    without_assignee = {c.district_id for c in complaints.values() if not c.assignee_id}
+    intake = _users_by_district(without_assignee, Role.INTAKE)
+    assignees = User.objects.in_bulk({c.assignee_id for c in complaints.values() if c.assignee_id})
+    messages = []
+    for deadline in deadline_rows:
+        complaint = complaints.get(deadline.object_id)
+        if complaint is None:
+            continue
+        recipients = [assignees[complaint.assignee_id]] if complaint.assignee_id else intake.get(
+            complaint.district_id, [])
+        for user in recipients:
+            messages.append((
+                user, _("期限提醒：%(number)s") % {"number": complaint.number},
+                _("%(label)s将于%(due)s届满。") % {"label": deadline.label,
+                                                "due": timezone.localtime(deadline.due_at).strftime("%Y年%m月%d日")},
+                complaint, f"deadline:{deadline.pk}:remind:{user.pk}",
+            ))
+    notify.notify_users_many(messages)
+
+
+def on_deadline_overdue_many(deadline_rows):
+    """``on_deadline_overdue`` for a batch of the sweep: lock and flag the open cases with one UPDATE, one
+    audit row per deadline (appended to the chain under one lock), one INSERT of the officials' messages."""
+    ids = {d.object_id for d in deadline_rows}
+    complaints = {c.pk: c for c in Complaint.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+    open_cases = {pk: c for pk, c in complaints.items() if c.is_open}
+    now = timezone.now()
+    Complaint.objects.filter(pk__in=list(open_cases)).update(is_overdue=True, updated_at=now)
+    officials = _users_by_district({c.district_id for c in open_cases.values()}, Role.DISTRICT_OFFICIAL)
+    messages = []
+    for deadline in deadline_rows:
+        complaint = open_cases.get(deadline.object_id)
+        if complaint is None:
+            continue
+        complaint.is_overdue, complaint.updated_at = True, now
+        AuditEvent.record(complaint, AuditEvent.Action.DEADLINE, name="overdue", reason=str(deadline.label))
+        for user in officials.get(complaint.district_id, []):
+            messages.append((
+                user, _("逾期督办：%(number)s") % {"number": complaint.number},
+                _("%(label)s已届满，案件尚未办结，请督办。") % {"label": deadline.label},
+                complaint, f"deadline:{deadline.pk}:overdue:{user.pk}",
+            ))
+    notify.notify_users_many(messages)
+
+
+def _users_by_district(district_ids, role) -> dict:
+    from accounts.models import User
+
+    if not district_ids:
+        return {}
+    by_district: dict = {}
+    users = (User.objects.filter(is_active=True, district_id__in=district_ids, groups__name=role)
+             .distinct().order_by("pk"))
+    for user in users:
+        by_district.setdefault(user.district_id, []).append(user)
+    return by_district
+
+
 def _district_users(complaint, role):
     from accounts.models import User
 
@@ -420,18 +483,23 @@ def survey_answer(*, survey: SatisfactionSurvey, score: int, comment: str = "") 
 
 
 def _start(complaint, kind, label, days, *, started_at=None):
-    deadlines.cancel_deadlines(complaint, kinds=[kind])
+    deadlines.cancel_deadlines(complaint, kinds=[kind], sync=False)
     deadlines.start_deadline(complaint, kind=kind, label=label, days=days, unit="working",
-                             started_at=started_at or timezone.now())
+                             started_at=started_at or timezone.now(), sync=False)
     _sync_due(complaint)
 
 
 def _sync_due(complaint):
-    deadlines.sync_entity_due_at(complaint)
-    provisional = Deadline.objects.for_object(complaint).running().filter(provisional=True).exists()
-    if complaint.due_provisional != provisional:
-        complaint.due_provisional = provisional
-        complaint.save(update_fields=["due_provisional"])
+    """Copy the earliest running deadline onto ``due_at`` (as ``deadlines.sync_entity_due_at`` does) and flag
+    ``due_provisional`` when any running deadline is provisional: one read, one write."""
+    running = list(Deadline.objects.for_object(complaint).running().order_by("due_at", "pk")
+                   .values_list("due_at", "provisional"))
+    updates = {"due_provisional": any(provisional for _, provisional in running)}
+    if running or complaint._meta.get_field("due_at").null:
+        updates["due_at"] = running[0][0] if running else None
+    Complaint._base_manager.filter(pk=complaint.pk).update(**updates)
+    for name, value in updates.items():
+        setattr(complaint, name, value)
 
 
 def _text_complainant(complaint, body, event):

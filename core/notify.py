@@ -80,12 +80,10 @@ def notify_user(user, subject, body, *, target=None, dedupe_key=None,
                   target=target, dedupe_key=dedupe_key)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # the insert below has its own savepoint; nothing else to catch
 def _queue(*, channel, body, subject="", to_address="", recipient=None, target=None, dedupe_key=None):
-    if dedupe_key:
-        existing = Notification.objects.filter(dedupe_key=dedupe_key).first()
-        if existing is not None:
-            return existing
+    # No look-up of the dedupe key first: the unique index answers it in the insert itself (the common case
+    # is a new key, so this saves a query per message); a duplicate returns the existing row below.
     inbox = channel == Notification.Channel.INBOX
     notification = Notification(
         channel=channel, recipient=recipient, to_address=to_address, subject=subject[:200], body=body,
@@ -107,6 +105,34 @@ def _queue(*, channel, body, subject="", to_address="", recipient=None, target=N
     if not inbox:
         send_notification_task.delay_on_commit(notification_id=notification.pk)
     return notification
+
+
+def notify_users_many(messages) -> int:
+    """Queue many in-app messages at once (the deadline sweep): ``messages`` is an iterable of
+    ``(user, subject, body, target, dedupe_key)``. One INSERT; a message whose ``dedupe_key`` exists already
+    is skipped, as ``notify_user`` would return the existing row and send nothing. In-app messages are
+    delivered by existing, so no task is queued (SMS and e-mail go through ``notify_sms``/``notify_user``,
+    one task each). Returns how many rows were written."""
+    now = timezone.now()
+    rows = [
+        Notification(channel=Notification.Channel.INBOX, recipient=user, to_address="", subject=subject[:200],
+                     body=body, target=target, dedupe_key=dedupe_key or None, status=Notification.Status.SENT,
+                     sent_at=now, created_at=now)
+        for user, subject, body, target, dedupe_key in messages
+    ]
+    if not rows:
+        return 0
+    keys = [r.dedupe_key for r in rows if r.dedupe_key]
+    existing = set(Notification.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True)) if keys else set()
+    fresh, seen = [], set()
+    for row in rows:
+        if row.dedupe_key and (row.dedupe_key in existing or row.dedupe_key in seen):
+            continue
+        seen.add(row.dedupe_key)
+        fresh.append(row)
+    # ignore_conflicts: a concurrent writer of the same key wins, as in _queue.
+    Notification.objects.bulk_create(fresh, ignore_conflicts=True)
+    return len(fresh)
 
 
 # ---- sending ----------------------------------------------------------------------------------
