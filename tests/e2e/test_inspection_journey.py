@@ -42,7 +42,20 @@ def photo_with_gps(path, colour):
 
 
 @pytest.fixture
-def people(chaoyang):
+def checklist(transactional_db):
+    """The default checklist comes from a data migration; an earlier browser test's flush removed it."""
+    import importlib
+
+    from django.apps import apps
+
+    from inspections.models import ChecklistTemplate
+
+    if not ChecklistTemplate.objects.exists():
+        importlib.import_module("inspections.migrations.0002_default_checklist").create(apps, None)
+
+
+@pytest.fixture
+def people(chaoyang, checklist):
     market = MarketFactory(name="朝阳区太阳宫零工市场", code="cy-tyg", district=chaoyang, is_crowded_venue=True)
     inspector = UserFactory(username="inspector", last_name="周", first_name="检查", roles=[Role.INSPECTOR],
                             district=chaoyang)
