@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, transition
 from viewflow.workflow.models import Process
 
@@ -42,9 +43,9 @@ class Section(models.TextChoices):
 
 
 class Severity(models.TextChoices):
-    MINOR = "minor", _("一般")
-    MAJOR = "major", _("较大")
-    CRITICAL = "critical", _("重大")
+    MINOR = "minor", pgettext_lazy("severity", "一般")  # "一般" alone is also a satisfaction rating
+    MAJOR = "major", pgettext_lazy("severity", "较大")
+    CRITICAL = "critical", pgettext_lazy("severity", "重大")
 
 
 # ---- checklists -----------------------------------------------------------------------------------
