@@ -26,6 +26,11 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Concurrent writers (web + in-process tasks) wait instead of failing with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
+elif DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
+    # The working set (open tasks, their processes and cases) is in RAM or on SSD: price a random read near a
+    # sequential one, or the planner hash-joins the task lists against a full scan of viewflow_process,
+    # which grows with every case ever filed (bench report 2026-11-26).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c random_page_cost=1.1")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
