@@ -18,8 +18,8 @@ from core.fsm import apply_transition
 from core.models import AuditEvent, Deadline
 from core.numbering import next_case_number
 
-from .models import Complaint, ComplaintNote, SatisfactionSurvey, hash_tracking_code, new_tracking_code
-from .signals import complaint_accepted
+from ..models import Complaint, ComplaintNote, SatisfactionSurvey, hash_tracking_code, new_tracking_code
+from ..signals import complaint_accepted
 
 # RULES.md: accept or reject within 5 working days of submission (关于实施《劳动保障监察条例》若干规定 第十八条);
 # resolve within 60 working days of acceptance, +30 with approval (劳动保障监察条例 第十七条).
@@ -77,7 +77,7 @@ def complaint_submit(*, channel, district, category, description, respondent_kin
         attach_file(complaint, f, by=by, is_public=by is None)
     _start(complaint, "complaint.accept", _("受理期限"), ACCEPT_DAYS, started_at=complaint.submitted_at)
 
-    from .flows import ComplaintFlow
+    from ..flows import ComplaintFlow
 
     ComplaintFlow.start.run(complaint=complaint)
     if phone:
@@ -292,7 +292,7 @@ def complaint_reopen(*, complaint: Complaint, by, reason: str) -> Complaint:
     apply_transition(complaint, "reopen", by=by, label=_("重新办理"), reason=reason.strip())
     complaint.save(update_fields=["status", "reopen_count", "closed_at", "resolved_at", "updated_at"])
     _start(complaint, "complaint.resolve", _("办结期限"), RESOLVE_DAYS)
-    from .flows import ComplaintFlow
+    from ..flows import ComplaintFlow
 
     ComplaintFlow.reopen_start.run(complaint=complaint)
     return complaint
@@ -310,7 +310,7 @@ def complaint_withdraw(*, complaint: Complaint, reason: str, by=None) -> Complai
     complaint.save(update_fields=["status", "withdrawn_at", "closed_at", "withdrawal_reason", "updated_at"])
     deadlines.cancel_deadlines(complaint)
     _sync_due(complaint)
-    from .flows import cancel_open_processes
+    from ..flows import cancel_open_processes
 
     cancel_open_processes(complaint)
     return complaint
