@@ -34,6 +34,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.MEDIATOR: [
         "markets.view_market", "markets.view_operator",
         "casework.view_complaint", "casework.investigate_complaint",
+        "casework.view_mediationcase", "casework.add_mediationcase", "casework.accept_mediation",
+        "casework.mediate_mediation",
     ],
     Role.INSPECTOR: [
         "markets.view_market", "markets.view_operator",
@@ -46,13 +48,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "casework.request_info_complaint", "casework.propose_rejection_complaint", "casework.merge_complaint",
         "casework.approve_rejection_complaint", "casework.assign_complaint", "casework.investigate_complaint",
         "casework.approve_extension_complaint", "casework.reopen_complaint",
+        "casework.view_mediationcase", "casework.add_mediationcase", "casework.accept_mediation",
+        "casework.decline_mediation", "casework.assign_mediation", "casework.mediate_mediation",
         "inspections.view_inspection", "inspections.view_rectificationnotice", "inspections.plan_inspection",
         "inspections.decide_escalation_inspection",
         "core.reveal_pii", "core.export_data", "core.view_auditevent",
     ],
     Role.BUREAU_OFFICIAL: [
         "markets.view_market", "markets.view_operator",
-        "casework.view_complaint",
+        "casework.view_complaint", "casework.view_mediationcase",
         "inspections.view_inspection", "inspections.view_rectificationnotice",
         "core.export_data", "core.view_auditevent",
     ],

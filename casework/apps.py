@@ -16,3 +16,7 @@ class CaseworkConfig(AppConfig):
                                   on_overdue=services.on_deadline_overdue,
                                   on_remind_many=services.on_deadline_remind_many,
                                   on_overdue_many=services.on_deadline_overdue_many)
+        from .services import mediation as mediation_services
+
+        register_deadline_handler("mediation.", on_remind=mediation_services.on_limit_remind,
+                                  on_overdue=mediation_services.on_limit_overdue)

@@ -179,3 +179,31 @@ KINDS = {
 
 for _kind, (_template, _title, _context) in KINDS.items():
     register_document(_kind, template_name=_template, title=_title, context=_context)
+
+
+# ---- labour-dispute mediation ------------------------------------------------------------------------------
+
+
+def _mediation_base(case) -> dict:
+    return {
+        "case": case, "case_number": case.number, "bureau": bureau_name(case),
+        "body": f"{case.district.name}劳动争议调解组织", "applicants": list(case.applicants.all()),
+        "claims": list(case.claims.all()), "hotline": settings.GIGCASE_PUBLIC_HOTLINE, "issued_on": timezone.now(),
+    }
+
+
+def mediation_agreement_context(case) -> dict:
+    agreement = case.agreement
+    return {**_mediation_base(case), "agreement": agreement, "obligations": list(agreement.obligations.all())}
+
+
+MEDIATION_KINDS = {
+    "mediation.acceptance": ("casework/pdf/mediation_acceptance.html", _("受理通知书"), _mediation_base),
+    "mediation.declined": ("casework/pdf/mediation_declined.html", _("不予受理通知书"), _mediation_base),
+    "mediation.agreement": ("casework/pdf/mediation_agreement.html", _("调解协议书"), mediation_agreement_context),
+    "mediation.termination": ("casework/pdf/mediation_termination.html", _("调解终止书及仲裁告知书"),
+                              _mediation_base),
+}
+
+for _kind, (_template, _title, _context) in MEDIATION_KINDS.items():
+    register_document(_kind, template_name=_template, title=_title, context=_context)

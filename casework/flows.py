@@ -136,3 +136,102 @@ def reassign_investigation(complaint):
         task.owner = complaint.assignee
         task.status = STATUS.ASSIGNED
         task.save(update_fields=["owner", "status"])
+
+
+# ---- labour-dispute mediation (劳动争议调解) --------------------------------------------------------------
+
+from .models import MediationCase, MediationProcess  # noqa: E402
+from .views import mediation_tasks  # noqa: E402
+
+
+class MediationFlow(flow.Flow):
+    """劳动争议调解
+
+    从受理、指派调解员、调解到协议履行或调解终止的劳动争议调解流程（十五日调解期限）。
+
+        start ─► review (accept / decline) ─► assign (district official) ─► await_outcome
+        await_outcome (sessions, minutes, agreement on the case page; or the 15-day sweep)
+            ├─ agreement signed ─► await_fulfilment ─► finish ─► end
+            └─ failed ───────────────────────────────► finish ─► end
+    """
+
+    process_class = MediationProcess
+    lock_impl = lock.select_for_update_lock
+    process_title = _("劳动争议调解")
+    process_description = _("从受理、指派调解员、调解到协议履行或调解终止的劳动争议调解流程。")
+
+    start = flow.StartHandle(this.start_process).Annotation(title=_("提出调解申请")).Next(this.review)
+    review = (
+        ScopedView(mediation_tasks.ReviewTaskView.as_view())
+        .Annotation(title=_("受理审查"))
+        .Permission("casework.accept_mediation")
+        .Next(this.route_review)
+    )
+    route_review = (
+        flow.If(status_is(MediationCase, MediationCase.Status.ACCEPTED))
+        .Annotation(title=_("是否受理"))
+        .Then(this.assign)
+        .Else(this.end)
+    )
+    assign = (
+        ScopedView(mediation_tasks.AssignTaskView.as_view())
+        .Annotation(title=_("指派调解员"))
+        .Permission("casework.assign_mediation")
+        .Next(this.await_outcome)
+    )
+    await_outcome = flow.Handle(this.outcome_reached).Annotation(title=_("调解")).Next(this.route_outcome)
+    route_outcome = (
+        flow.If(status_is(MediationCase, MediationCase.Status.AGREEMENT_SIGNED))
+        .Annotation(title=_("是否达成协议"))
+        .Then(this.await_fulfilment)
+        .Else(this.finish)
+    )
+    await_fulfilment = flow.Handle(this.outcome_reached).Annotation(title=_("协议履行")).Next(this.finish)
+    finish = flow.Function(this.close_case).Annotation(title=_("结案")).Next(this.end)
+    end = flow.End().Annotation(title=_("结束"))
+
+    def start_process(self, activation, case):
+        activation.process.artifact = case
+        return activation.process
+
+    def outcome_reached(self, activation):
+        """The service already changed the case; the flow only moves on."""
+
+    def close_case(self, activation):
+        services.mediation_close(case=activation.process.artifact)
+
+    def has_view_permission(self, user, obj=None):
+        if not (user.is_authenticated and user.has_perm("casework.view_mediationcase")):
+            return False
+        if obj is not None:
+            ensure_visible(MediationCase, user, obj)
+        return True
+
+    def has_manage_permission(self, user, obj=None):
+        if obj is not None:
+            ensure_visible(MediationCase, user, obj)
+        return user.is_authenticated and user.is_superuser
+
+
+def open_mediation_process(case):
+    return (MediationProcess.objects.filter(artifact_object_id=case.pk, flow_class=MediationFlow)
+            .exclude(status__in=[STATUS.DONE, STATUS.CANCELED]).order_by("-pk").first())
+
+
+def cancel_open_mediation(case):
+    process = open_mediation_process(case)
+    if process is not None:
+        MediationFlow.instance.cancel(process)
+
+
+def mediation_outcome_reached(case):
+    """Complete the waiting handle (mediation ended, or the obligations were settled) so the flow moves on."""
+    process = open_mediation_process(case)
+    if process is None:
+        return
+    from django.db.models import Q
+
+    task = process.task_set.filter(Q(flow_task=MediationFlow.await_outcome) | Q(flow_task=MediationFlow.await_fulfilment),
+                                   status=STATUS.NEW).first()
+    if task is not None:
+        task.flow_task.run(task)

@@ -167,3 +167,126 @@ class StaffIntakeForm(forms.Form):
             except ValidationError as exc:
                 self.add_error("respondent_credit_code", exc)
         return data
+
+
+# ---- labour-dispute mediation -----------------------------------------------------------------------------
+
+from .models import MediationCase, MediationClaim  # noqa: E402
+
+
+class MediationReviewForm(forms.Form):
+    """受理审查 of a mediation application: accept, or decline with reasons and advice on arbitration."""
+
+    decision = forms.ChoiceField(label=_("审查意见"), widget=forms.RadioSelect,
+                                 choices=[("accept", _("受理")), ("decline", _("不予受理（须区级负责人）"))])
+    reason = forms.CharField(label=_("不予受理理由"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    advice = forms.CharField(label=_("申请仲裁的建议"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "decline" and not (data.get("reason", "").strip()
+                                                      and data.get("advice", "").strip()):
+            raise forms.ValidationError(_("不予受理须写明理由和申请仲裁的建议。"))
+        return data
+
+
+class MediatorForm(forms.Form):
+    mediator = forms.ModelChoiceField(label=_("调解员"), queryset=None)
+    reason = forms.CharField(label=_("说明"), required=False)
+
+    def __init__(self, *args, mediators, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mediator"].queryset = mediators
+        self.fields["mediator"].label_from_instance = lambda u: u.get_full_name() or u.username
+
+
+class VersionedForm(forms.Form):
+    """Carries the case version the form was loaded with (optimistic concurrency)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class SessionForm(VersionedForm):
+    scheduled_at = forms.DateTimeField(label=_("调解时间"),
+                                       widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    place = forms.CharField(label=_("调解地点"), max_length=200)
+
+
+class MinutesForm(VersionedForm):
+    session = forms.IntegerField(widget=forms.HiddenInput)
+    minutes = forms.CharField(label=_("调解笔录"), widget=forms.Textarea(attrs={"rows": 6}))
+    applicant_absent = forms.BooleanField(label=_("申请人缺席"), required=False)
+    respondent_absent = forms.BooleanField(label=_("被申请人缺席"), required=False)
+
+
+class AgreementForm(VersionedForm):
+    """The draft: facts, and one obligation per line as ``内容|金额|YYYY-MM-DD|履行方式``."""
+
+    facts = forms.CharField(label=_("争议事实"), widget=forms.Textarea(attrs={"rows": 5}))
+    obligations = forms.CharField(
+        label=_("履行义务（每行一项：内容|金额|履行期限YYYY-MM-DD|履行方式）"), widget=forms.Textarea(attrs={"rows": 4}))
+
+    def clean_obligations(self):
+        from datetime import date
+        from decimal import Decimal, InvalidOperation
+
+        from .services import Obligation
+
+        rows = []
+        for number, line in enumerate(self.cleaned_data["obligations"].splitlines(), 1):
+            if not line.strip():
+                continue
+            parts = [p.strip() for p in line.split("|")]
+            try:
+                description, amount, due, method = parts
+                rows.append(Obligation(description=description, amount=Decimal(amount) if amount else None,
+                                       due_on=date.fromisoformat(due), method=method))
+            except (ValueError, InvalidOperation):
+                raise forms.ValidationError(_("第%(n)s行格式不正确，应为：内容|金额|履行期限YYYY-MM-DD|履行方式")
+                                            % {"n": number}) from None
+        if not rows:
+            raise forms.ValidationError(_("协议至少写明一项履行义务。"))
+        return rows
+
+
+class SignaturesForm(VersionedForm):
+    applicant = forms.BooleanField(label=_("申请人已签名"), required=False)
+    respondent = forms.BooleanField(label=_("被申请人已签名或盖章"), required=False)
+    mediator = forms.BooleanField(label=_("调解员已签名"), required=False)
+    seal = forms.BooleanField(label=_("已加盖调解组织印章"), required=False)
+
+
+class ExtensionForm(forms.Form):
+    applicant_consent = forms.BooleanField(label=_("申请人同意延长"), required=False)
+    respondent_consent = forms.BooleanField(label=_("被申请人同意延长"), required=False)
+    new_due_on = forms.DateField(label=_("延长至"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("延长理由"))
+
+
+class FailForm(forms.Form):
+    failure_reason = forms.ChoiceField(label=_("终止原因"), choices=MediationCase.FailureReason.choices)
+    reason = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class MediationIntakeForm(forms.Form):
+    """Counter or oral application (Art. 12: applicant, matters, reasons and time are recorded)."""
+
+    channel = forms.ChoiceField(label=_("申请方式"), choices=[c for c in MediationCase.Channel.choices
+                                                              if c[0] != MediationCase.Channel.ONLINE])
+    district = forms.ModelChoiceField(label=_("管辖区"), queryset=District.objects.all())
+    market = forms.ModelChoiceField(label=_("零工市场（驿站）"), queryset=Market.objects.all(), required=False)
+    applicant_name = forms.CharField(label=_("申请人姓名"), max_length=50)
+    applicant_id_number = forms.CharField(label=_("身份证号码"), max_length=18)
+    applicant_phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
+    applicant_priority = forms.BooleanField(label=_("就业困难人员"), required=False)
+    respondent_name = forms.CharField(label=_("被申请人（用人单位）"), max_length=200)
+    respondent_credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=18, required=False)
+    respondent_contact = forms.CharField(label=_("联系人"), max_length=50, required=False)
+    claim_kind = forms.ChoiceField(label=_("请求类型"), choices=[("", "—")] + list(MediationClaim.Kind.choices),
+                                   required=False)
+    claim_amount = forms.DecimalField(label=_("请求金额（元）"), max_digits=12, decimal_places=2, required=False,
+                                      min_value=0)
+    matters = forms.CharField(label=_("争议事项"), widget=forms.Textarea(attrs={"rows": 3}))
+    reasons = forms.CharField(label=_("申请理由"), widget=forms.Textarea(attrs={"rows": 3}))
+    received_at = forms.DateTimeField(label=_("申请时间"), required=False,
+                                      widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))

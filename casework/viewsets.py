@@ -173,3 +173,85 @@ class ComplaintFlowViewset(FlowAppViewset):
         context = super().get_context_data(request)
         return {key: _CountedTasks(request, f"complaint:{key}", _scoped(qs, request.user))
                 for key, qs in context.items()}
+
+
+# ---- labour-dispute mediation ------------------------------------------------------------------------------
+
+from .flows import MediationFlow  # noqa: E402
+from .models import MediationCase, MediationProcess  # noqa: E402
+from .views import mediation as mediation_views  # noqa: E402
+
+
+def _scoped_mediation(queryset, user, prefix="process__"):
+    return scope_by_artifact(queryset, MediationCase.objects.visible_to(user), prefix=prefix)
+
+
+class _MediationScope:
+    def get_queryset(self):
+        return _scoped_mediation(super().get_queryset(), self.request.user)
+
+
+class MediationInboxView(_MediationScope, FlowInboxListView):
+    pass
+
+
+class MediationQueueView(_MediationScope, FlowQueueListView):
+    pass
+
+
+class MediationArchiveView(_MediationScope, FlowArchiveListView):
+    pass
+
+
+class MediationTaskListView(_MediationScope, DashboardTaskListView):
+    pass
+
+
+class MediationProcessListView(DashboardProcessListView):
+    def get_queryset(self):
+        return _scoped_mediation(super().get_queryset(), self.request.user, prefix="")
+
+
+class MediationChartView(FlowChartView):
+    def dispatch(self, request, *args, **kwargs):
+        process_pk = kwargs.get("process_pk")
+        if process_pk is not None:
+            process = get_object_or_404(MediationProcess, pk=process_pk)
+            self.flow_class.instance.has_view_permission(request.user, process)
+        return super().dispatch(request, *args, **kwargs)
+
+
+class MediationFlowViewset(FlowAppViewset):
+    title = _("劳动争议调解")
+    icon = "handshake"
+    inbox_view_class = MediationInboxView
+    queue_view_class = MediationQueueView
+    archive_view_class = MediationArchiveView
+    task_list_view_class = MediationTaskListView
+    process_list_view_class = MediationProcessListView
+    chart_view_class = MediationChartView
+
+    mediation_list_path = path("cases/", mediation_views.mediation_list, name="mediation_list")
+    mediation_detail_path = path("cases/<str:number>/", mediation_views.mediation_detail, name="mediation_detail")
+    mediation_session_path = path("cases/<str:number>/session/", mediation_views.mediation_session,
+                                  name="mediation_session")
+    mediation_minutes_path = path("cases/<str:number>/minutes/", mediation_views.mediation_minutes,
+                                  name="mediation_minutes")
+    mediation_agreement_path = path("cases/<str:number>/agreement/", mediation_views.mediation_agreement,
+                                    name="mediation_agreement")
+    mediation_signatures_path = path("cases/<str:number>/signatures/", mediation_views.mediation_signatures,
+                                     name="mediation_signatures")
+    mediation_extend_path = path("cases/<str:number>/extend/", mediation_views.mediation_extend,
+                                 name="mediation_extend")
+    mediation_fail_path = path("cases/<str:number>/fail/", mediation_views.mediation_fail, name="mediation_fail")
+    mediation_reassign_path = path("cases/<str:number>/reassign/", mediation_views.mediation_reassign,
+                                   name="mediation_reassign")
+    mediation_fulfil_path = path("cases/<str:number>/fulfil/", mediation_views.mediation_fulfil,
+                                 name="mediation_fulfil")
+
+    def __init__(self, **kwargs):
+        super().__init__(MediationFlow, **kwargs)
+
+    def get_context_data(self, request):
+        context = super().get_context_data(request)
+        return {key: _scoped_mediation(qs, request.user) for key, qs in context.items()}

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Site
 
-from casework.viewsets import ComplaintFlowViewset
+from casework.viewsets import ComplaintFlowViewset, MediationFlowViewset
 from inspections.viewsets import InspectionFlowViewset
 from markets.viewsets import MarketsApp
 
@@ -13,6 +13,7 @@ site = Site(
     secondary_color="#5d4037",
     viewsets=[
         ComplaintFlowViewset(),
+        MediationFlowViewset(),
         InspectionFlowViewset(),
         MarketsApp(),
     ],

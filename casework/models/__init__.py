@@ -5,8 +5,12 @@ One module per entity; everything is importable from ``casework.models``."""
 from .common import (TRACKING_CODE_LENGTH, SatisfactionSurvey, SurveyQuerySet, hash_tracking_code,
                      new_tracking_code, normalize_tracking_code)
 from .complaints import REOPEN_WINDOW, Complaint, ComplaintNote, ComplaintProcess, ComplaintQuerySet
+from .mediation import (MEDIATION_LIMIT_DAYS, AgreementObligation, MediationAgreement, MediationCase, MediationClaim,
+                        MediationExtension, MediationParty, MediationProcess, MediationSession, MediatorConflict)
 
 __all__ = [
     "REOPEN_WINDOW", "TRACKING_CODE_LENGTH", "Complaint", "ComplaintNote", "ComplaintProcess", "ComplaintQuerySet",
+    "MEDIATION_LIMIT_DAYS", "AgreementObligation", "MediationAgreement", "MediationCase", "MediationClaim",
+    "MediationExtension", "MediationParty", "MediationProcess", "MediationSession", "MediatorConflict",
     "SatisfactionSurvey", "SurveyQuerySet", "hash_tracking_code", "new_tracking_code", "normalize_tracking_code",
 ]

@@ -35,7 +35,37 @@ from .complaints import (
     survey_url,
 )
 
+from .mediation import (  # noqa: E402
+    Applicant,
+    Claim,
+    Obligation,
+    StaleEdit,
+    conflicts_of,
+    eligible_mediators,
+    mediation_accept,
+    mediation_apply,
+    mediation_assign,
+    mediation_close,
+    mediation_decline,
+    mediation_draft_agreement,
+    mediation_extend,
+    mediation_fail,
+    mediation_fulfil_obligation,
+    mediation_not_fulfilled,
+    mediation_reassign,
+    mediation_record_minutes,
+    mediation_record_signatures,
+    mediation_schedule_session,
+    mediation_sign_agreement,
+    mediation_withdraw,
+)
+
 __all__ = [
+    "Applicant", "Claim", "Obligation", "StaleEdit", "conflicts_of", "eligible_mediators", "mediation_accept",
+    "mediation_apply", "mediation_assign", "mediation_close", "mediation_decline", "mediation_draft_agreement",
+    "mediation_extend", "mediation_fail", "mediation_fulfil_obligation", "mediation_not_fulfilled",
+    "mediation_reassign", "mediation_record_minutes", "mediation_record_signatures", "mediation_schedule_session",
+    "mediation_sign_agreement", "mediation_withdraw",
     "ACCEPT_DAYS",
     "CONSENT_VERSION",
     "EXTENSION_DAYS",

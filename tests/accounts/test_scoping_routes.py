@@ -183,6 +183,24 @@ class World:
         return open_task(self.complaint_a, ComplaintFlow.review)
 
     @cached_property
+    def mediation_a(self):
+        from tests.casework.test_mediation import apply
+
+        return apply(district=district("朝阳区"))
+
+    @cached_property
+    def mediation_process_a(self):
+        from casework.flows import open_mediation_process
+
+        return open_mediation_process(self.mediation_a)
+
+    @cached_property
+    def mediation_review_task_a(self):
+        from casework.flows import MediationFlow
+
+        return self.mediation_process_a.task_set.get(flow_task=MediationFlow.review)
+
+    @cached_property
     def user_inspector_a(self):
         return UserFactory(username="route_inspector_a", roles=[Role.INSPECTOR], district=district("朝阳区"))
 
@@ -366,6 +384,33 @@ RULES: dict[str, Rule] = {
         "scoped-deny", kwargs=_task,
         why="task routes of other nodes, called with the review task of A's case: whatever A gets there "
             "(a redirect or a refusal), outsiders must get nothing"),
+    # Labour-dispute mediation (casework).
+    "mediation:mediation_list": Rule("scoped-list", marker=lambda w: w.mediation_a.number,
+                                     expect={"bureau": OK_MARKED}),
+    "mediation:mediation_detail": Rule("scoped", kwargs=lambda w: {"number": w.mediation_a.number},
+                                       expect={"bureau": OK}),
+    r"mediation:mediation_(session|minutes|agreement|signatures|extend|fail|reassign|fulfil)": Rule(
+        "scoped", kwargs=lambda w: {"number": w.mediation_a.number}, method="post", status=(200, 302, 403, 409),
+        why="POST edits: A (not the mediator) is refused or shown the form again; district B gets 404"),
+    "mediation:index": Rule("staff-any", status=(200, 302)),
+    r"mediation:(task_list|process_list|queue)": Rule(
+        "scoped-list", marker=lambda w: f'href="/staff/mediation/{w.mediation_process_a.pk}/',
+        expect={"bureau": UNCHECKED}),
+    r"mediation:(inbox|archive)": Rule(
+        "scoped-list", marker=lambda w: f'href="/staff/mediation/{w.mediation_process_a.pk}/', expect={"a": OK},
+        why="A's own inbox/archive: nothing is assigned to or done by A yet"),
+    "mediation:chart": Rule("staff-any"),
+    r"mediation:tasks_(assign|unassign)": Rule("staff-any", method="post", status=(200, 302, 405)),
+    r"mediation:process_(detail|chart)": Rule("scoped", kwargs=lambda w: {"process_pk": w.mediation_process_a.pk}),
+    "mediation:process_cancel": Rule("scoped", kwargs=lambda w: {"process_pk": w.mediation_process_a.pk},
+                                     status=(200, 302, 403)),
+    r"mediation:review:(index|detail)": Rule(
+        "scoped", kwargs=lambda w: {"process_pk": w.mediation_process_a.pk, "task_pk": w.mediation_review_task_a.pk},
+        status=(200, 302)),
+    r"mediation:\w+:(index|detail|execute|assign|unassign|undo|cancel|revive)": Rule(
+        "scoped-deny",
+        kwargs=lambda w: {"process_pk": w.mediation_process_a.pk, "task_pk": w.mediation_review_task_a.pk},
+        why="task routes of other nodes, called with the review task of A's mediation: outsiders get nothing"),
     # Inspections. Operator A sees only its markets' notices; the inspection itself is the bureau's.
     "inspection:inspection_list": Rule("scoped-list", marker=lambda w: w.inspection_a.number,
                                        expect={"bureau": OK_MARKED, "operator_a": DENIED}),
