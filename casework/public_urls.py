@@ -3,11 +3,13 @@ they are reversed as ``public:complaint_new`` and so on."""
 
 from django.urls import path
 
-from .views import public
+from .views import public, public_mediation
 
 urlpatterns = [
     path("complaints/new/", public.complaint_new, name="complaint_new"),
     path("complaints/submitted/", public.complaint_submitted, name="complaint_submitted"),
+    path("mediation/apply/", public_mediation.mediation_apply, name="mediation_apply"),
+    path("mediation/submitted/", public_mediation.mediation_submitted, name="mediation_submitted"),
     path("track/", public.track, name="track"),
     path("track/case/", public.track_detail, name="track_detail"),
     path("track/case/resubmit/", public.complaint_resubmit, name="complaint_resubmit"),

@@ -180,6 +180,7 @@ class ComplaintFlowViewset(FlowAppViewset):
 from .flows import MediationFlow  # noqa: E402
 from .models import MediationCase, MediationProcess  # noqa: E402
 from .views import mediation as mediation_views  # noqa: E402
+from .views import mediation_intake as mediation_intake_views  # noqa: E402
 
 
 def _scoped_mediation(queryset, user, prefix="process__"):
@@ -232,6 +233,9 @@ class MediationFlowViewset(FlowAppViewset):
     chart_view_class = MediationChartView
 
     mediation_list_path = path("cases/", mediation_views.mediation_list, name="mediation_list")
+    mediation_intake_path = path("intake/", mediation_intake_views.mediation_intake, name="mediation_intake")
+    mediation_from_complaint_path = path("from-complaint/<str:number>/", mediation_intake_views.mediation_from_complaint,
+                                         name="mediation_from_complaint")
     mediation_detail_path = path("cases/<str:number>/", mediation_views.mediation_detail, name="mediation_detail")
     mediation_session_path = path("cases/<str:number>/session/", mediation_views.mediation_session,
                                   name="mediation_session")

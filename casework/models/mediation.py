@@ -61,6 +61,7 @@ class MediationCase(RefreshableFSMMixin, models.Model):
         ONLINE = "online", _("网上申请")
         COUNTER = "counter", _("窗口书面申请")
         ORAL = "oral", _("口头申请")
+        COMPLAINT = "complaint", _("投诉转入")
 
     class FailureReason(models.TextChoices):
         NO_AGREEMENT = "no_agreement", _("未能达成调解协议")
@@ -88,6 +89,13 @@ class MediationCase(RefreshableFSMMixin, models.Model):
                                               validators=[validate_credit_code], db_index=True)
     respondent_contact = models.CharField(_("联系人"), max_length=50, blank=True)
     respondent_phone = EncryptedCharField(_("联系电话"), blank=True, plain_max_length=20)
+
+    # Created from a complaint: the link both ways (the complaint's ``mediation_cases``).
+    source_complaint = models.ForeignKey("casework.Complaint", verbose_name=_("来源投诉"), null=True, blank=True,
+                                         on_delete=models.PROTECT, related_name="mediation_cases")
+    # Online applications: only a keyed hash of the tracking code shown once (like complaints).
+    tracking_code_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    consent_version = models.CharField(_("个人信息处理说明版本"), max_length=20, blank=True)
 
     status = FSMField(_("状态"), max_length=20, choices=Status.choices, default=Status.APPLIED, protected=True)
     version = models.PositiveIntegerField(_("版本"), default=1)

@@ -35,6 +35,7 @@ from .complaints import (
     survey_url,
 )
 
+from .mediation_intake import MediationSubmission, mediation_apply_online, mediation_from_complaint  # noqa: E402,F401
 from .mediation import (  # noqa: E402
     Applicant,
     Claim,
@@ -61,6 +62,9 @@ from .mediation import (  # noqa: E402
 )
 
 __all__ = [
+    "MediationSubmission",
+    "mediation_apply_online",
+    "mediation_from_complaint",
     "Applicant", "Claim", "Obligation", "StaleEdit", "conflicts_of", "eligible_mediators", "mediation_accept",
     "mediation_apply", "mediation_assign", "mediation_close", "mediation_decline", "mediation_draft_agreement",
     "mediation_extend", "mediation_fail", "mediation_fulfil_obligation", "mediation_not_fulfilled",

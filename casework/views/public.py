@@ -14,12 +14,10 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _, gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -28,7 +26,7 @@ from core.context import client_ip
 from core.fsm import TransitionRefused
 from core.workflow import add_service_errors
 
-from .. import services
+from .. import ratelimit, services
 from ..models import Complaint, SatisfactionSurvey, hash_tracking_code
 from ..public_forms import (
     HONEYPOT_FIELD, ComplaintForm, ResubmitForm, SurveyForm, TrackForm, WithdrawForm, published_markets,
@@ -60,9 +58,9 @@ _REPLY_STATES = (Complaint.Status.RESOLVED, Complaint.Status.REFERRED, Complaint
 # ---- rate limits (Django cache counters; fixed windows) ---------------------------------------------
 
 
-def _limit(name, default):
-    count, seconds = getattr(settings, name, default)
-    return int(count), int(seconds)
+_limit = ratelimit.setting_limit
+_over = ratelimit.is_over
+_count = ratelimit.count
 
 
 def complaint_ip_limit():
@@ -75,27 +73,6 @@ def complaint_phone_limit():
 
 def track_ip_limit():
     return _limit("GIGCASE_TRACK_RATE_IP", (10, 600))
-
-
-def _counter_key(kind, value):
-    # Phone numbers are PII: the cache only ever sees a keyed hash of them.
-    return "casework:rl:%s:%s" % (kind, salted_hmac("casework.public.ratelimit", str(value)).hexdigest()[:32])
-
-
-def _over(kind, value, limit):
-    count, _seconds = limit
-    return bool(value) and (cache.get(_counter_key(kind, value)) or 0) >= count
-
-
-def _count(kind, value, limit):
-    if not value:
-        return
-    key, seconds = _counter_key(kind, value), limit[1]
-    cache.add(key, 0, timeout=seconds)
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=seconds)
 
 
 # ---- what the public may see ------------------------------------------------------------------------

@@ -1,0 +1,192 @@
+"""How mediation cases come in: the staff counter/oral intake (Art. 12), a complaint turned into a mediation
+case (link both ways, referral to mediation), and the public online application (several applicants, claims
+as line items, bot defences, rate limits, the tracking code shown once)."""
+
+import time
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from casework import services
+from casework.flows import ComplaintFlow
+from casework.models import Complaint, MediationCase, hash_tracking_code
+from casework.public_forms import started_token
+from tests.casework.helpers import do_task, submit
+from tests.casework.test_mediation import CC, ID
+from tests.factories import MarketFactory
+from core.models import AuditEvent, Deadline
+from core.validators import resident_id_check_digit
+
+pytestmark = pytest.mark.django_db
+
+ID2_17 = "11010519880512234"
+ID2 = ID2_17 + resident_id_check_digit(ID2_17)
+
+
+def login(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+# ---- staff intake -------------------------------------------------------------------------------------
+
+
+def test_an_oral_application_is_recorded_on_the_spot_with_applicant_matters_reasons_and_time(official, chaoyang):
+    response = login(official).post("/staff/mediation/intake/", {
+        "channel": "oral", "district": chaoyang.pk, "applicant_name": "李师傅", "applicant_id_number": ID,
+        "applicant_phone": "13912345678", "applicant_priority": "on", "respondent_name": "某某家政公司",
+        "respondent_credit_code": CC, "claim_kind": "unpaid_wages", "claim_amount": "2300.50",
+        "matters": "拖欠十天工资", "reasons": "完工后未结算"})
+    assert response.status_code == 302
+    case = MediationCase.objects.get()
+    assert response["Location"] == case.get_absolute_url()
+    assert (case.channel, case.matters, case.reasons, case.created_by) == ("oral", "拖欠十天工资", "完工后未结算", official)
+    assert case.received_at is not None
+    party = case.applicants.get()
+    assert (party.name, party.id_number, party.priority) == ("李师傅", ID, True)
+    assert case.claims.get().amount == Decimal("2300.50")
+    assert Deadline.objects.for_object(case).filter(kind="mediation.limit").exists()
+
+
+def test_intake_with_an_invalid_id_number_keeps_the_input_and_files_nothing(official, chaoyang):
+    response = login(official).post("/staff/mediation/intake/", {
+        "channel": "counter", "district": chaoyang.pk, "applicant_name": "李师傅",
+        "applicant_id_number": "110105199003071230", "respondent_name": "某某家政公司",
+        "matters": "拖欠工资", "reasons": "未结算"})
+    assert response.status_code == 200
+    assert "某某家政公司" in response.content.decode()
+    assert not MediationCase.objects.exists()
+
+
+def test_intake_of_another_district_is_refused(official, haidian):
+    response = login(official).post("/staff/mediation/intake/", {
+        "channel": "counter", "district": haidian.pk, "applicant_name": "李师傅", "applicant_id_number": ID,
+        "respondent_name": "某某家政公司", "matters": "拖欠工资", "reasons": "未结算"})
+    assert response.status_code == 200 and "只能登记本区" in response.content.decode()
+    assert not MediationCase.objects.exists()
+
+
+def test_intake_staff_without_the_permission_get_403(intake):
+    assert login(intake).get("/staff/mediation/intake/").status_code == 403
+
+
+# ---- from a complaint ---------------------------------------------------------------------------------
+
+
+def _investigating(intake, official, mediator):
+    complaint = submit(amount=Decimal("1800.00"), respondent_credit_code=CC).complaint
+    do_task(intake, complaint, ComplaintFlow.review, {"decision": "accept"})
+    do_task(official, complaint, ComplaintFlow.assign, {"assignee": mediator.pk})
+    return Complaint.objects.get(pk=complaint.pk)
+
+
+def test_a_complaint_becomes_a_mediation_case_linked_both_ways_and_is_referred(intake, official, mediator):
+    complaint = _investigating(intake, official, mediator)
+    page = login(mediator).get(complaint.get_absolute_url()).content.decode()
+    assert "转为劳动争议调解" in page
+    response = login(mediator).post(f"/staff/mediation/from-complaint/{complaint.number}/",
+                                    {"applicant_id_number": ID})
+    case = MediationCase.objects.get()
+    assert response.status_code == 302 and response["Location"] == case.get_absolute_url()
+    assert case.source_complaint == complaint and list(complaint.mediation_cases.all()) == [case]
+    assert case.channel == "complaint" and case.respondent_name == complaint.respondent_name
+    assert case.respondent_credit_code == CC
+    assert case.applicants.get().name == "王师傅" and case.applicants.get().phone == "13912345678"
+    assert case.claims.get().amount == Decimal("1800.00")
+    complaint.refresh_from_db()
+    assert complaint.referral_target == "mediation"
+    assert complaint.status in (Complaint.Status.REFERRED, Complaint.Status.CLOSED)
+    assert AuditEvent.objects.for_object(complaint).filter(name="mediation_opened").exists()
+    assert case.number in login(mediator).get(complaint.get_absolute_url()).content.decode()
+
+
+def test_a_complaint_not_yet_accepted_is_linked_but_not_referred(official):
+    complaint = submit().complaint
+    case = services.mediation_from_complaint(complaint=complaint, by=official, applicant_id_number=ID)
+    complaint.refresh_from_db()
+    assert case.source_complaint == complaint
+    assert complaint.status == Complaint.Status.SUBMITTED and complaint.referral_target == ""
+
+
+def test_an_anonymous_complaint_or_a_second_conversion_is_refused(official):
+    from django.core.exceptions import ValidationError
+
+    anonymous = submit(anonymous=True, complainant_name="", complainant_phone="", consent=False).complaint
+    with pytest.raises(ValidationError):
+        services.mediation_from_complaint(complaint=anonymous, by=official, applicant_id_number=ID)
+    complaint = submit().complaint
+    services.mediation_from_complaint(complaint=complaint, by=official, applicant_id_number=ID)
+    with pytest.raises(ValidationError):
+        services.mediation_from_complaint(complaint=complaint, by=official, applicant_id_number=ID)
+    assert MediationCase.objects.count() == 1
+
+
+# ---- public online application ------------------------------------------------------------------------
+
+APPLY_URL = "/mediation/apply/"
+
+
+def apply_data(**over):
+    data = {
+        "started": started_token(time.time() - 30), "homepage": "",
+        "applicant-TOTAL_FORMS": "4", "applicant-INITIAL_FORMS": "0", "applicant-MIN_NUM_FORMS": "1",
+        "applicant-MAX_NUM_FORMS": "20",
+        "applicant-0-name": "王师傅", "applicant-0-id_number": ID, "applicant-0-phone": "13912345678",
+        "applicant-1-name": "赵师傅", "applicant-1-id_number": ID2, "applicant-1-phone": "13812345678",
+        "applicant-1-priority": "on",
+        "claim-TOTAL_FORMS": "3", "claim-INITIAL_FORMS": "0", "claim-MIN_NUM_FORMS": "0", "claim-MAX_NUM_FORMS": "20",
+        "claim-0-kind": "unpaid_wages", "claim-0-amount": "3000", "claim-1-kind": "deposit_refund",
+        "claim-1-amount": "200", "claim-1-note": "工服押金",
+        "respondent_name": "某某物流公司", "respondent_credit_code": CC, "matters": "拖欠工资和押金",
+        "reasons": "两人在该公司分拣货物一个月，约定月底结算，至今未付。", "consent": "on",
+    }
+    data.update(over)
+    return data
+
+
+@pytest.fixture
+def market(chaoyang):
+    return MarketFactory(name="太阳宫零工市场", code="tyg", district=chaoyang)
+
+
+def test_two_workers_apply_online_against_one_employer_and_see_the_tracking_code_once(client, market):
+    page = client.get(APPLY_URL + "?market=tyg").content.decode()
+    assert "个人信息处理说明" in page and 'value="tyg" selected' in page
+    response = client.post(APPLY_URL, apply_data(market="tyg"))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    receipt = client.get(response["Location"]).content.decode()
+    case = MediationCase.objects.get()
+    assert case.number in receipt and case.channel == "online" and case.district == market.district
+    code = receipt.split('id="tracking-code">')[1].split("<")[0]
+    assert case.tracking_code_hash == hash_tracking_code(code) and case.consent_version
+    assert [p.name for p in case.applicants.all()] == ["王师傅", "赵师傅"]
+    assert [(c.kind, c.amount) for c in case.claims.all()] == [("unpaid_wages", Decimal("3000.00")),
+                                                              ("deposit_refund", Decimal("200.00"))]
+    assert code not in client.get(response["Location"]).content.decode()
+
+
+def test_online_application_needs_consent_and_a_valid_applicant(client, market):
+    response = client.post(APPLY_URL, apply_data(market="tyg", consent="", **{"applicant-1-id_number": "123"}))
+    body = response.content.decode()
+    assert response.status_code == 200 and "请阅读并同意" in body and "某某物流公司" in body
+    assert not MediationCase.objects.exists()
+
+
+def test_honeypot_and_a_too_fast_form_are_refused(client, market):
+    assert client.post(APPLY_URL, apply_data(market="tyg", homepage="http://x")).status_code == 200
+    assert client.post(APPLY_URL, apply_data(market="tyg", started=started_token())).status_code == 200
+    assert not MediationCase.objects.exists()
+
+
+def test_online_applications_are_rate_limited_per_ip_and_per_phone(client, market, settings):
+    settings.GIGCASE_MEDIATION_RATE_IP = (1, 3600)
+    assert client.post(APPLY_URL, apply_data(market="tyg")).status_code == 302
+    assert client.post(APPLY_URL, apply_data(market="tyg")).status_code == 429
+    settings.GIGCASE_MEDIATION_RATE_IP = (100, 3600)
+    settings.GIGCASE_MEDIATION_RATE_PHONE = (1, 86400)
+    other = Client(REMOTE_ADDR="10.9.9.9")
+    response = other.post(APPLY_URL, apply_data(market="tyg"))
+    assert response.status_code == 429 and "提交过于频繁" in response.content.decode()
+    assert MediationCase.objects.count() == 1
