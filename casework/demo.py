@@ -282,6 +282,10 @@ def seed(stdout, cases=0):
         if link:
             stdout.write(f"  满意度评价链接（取自短信记录）：{link}")
 
+    from . import demo_mediation
+
+    demo_mediation.seed(stdout, district, official, mediator)
+
     existing = Complaint.objects.filter(description__endswith=BULK_MARKER).count()
     missing = max(0, cases - existing)
     if missing:

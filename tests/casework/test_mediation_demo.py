@@ -1,0 +1,57 @@
+"""``casework.demo`` also seeds mediation cases in every resting state, through services and flow tasks."""
+
+import io
+
+import pytest
+from viewflow.workflow import STATUS
+
+from casework import demo
+from casework.flows import MediationFlow, open_mediation_process
+from casework.models import MediationCase
+from core.models import GeneratedDocument
+from tests.factories import MarketFactory, Role, UserFactory
+
+pytestmark = pytest.mark.django_db
+S = MediationCase.Status
+
+
+@pytest.fixture
+def demo_users(chaoyang):
+    MarketFactory(code="cy-shibalidian", district=chaoyang)
+    return {name: UserFactory(username=name, roles=[role], district=chaoyang)
+            for name, role in (("intake", Role.INTAKE), ("district", Role.DISTRICT_OFFICIAL),
+                               ("mediator", Role.MEDIATOR))}
+
+
+def open_nodes(case):
+    process = open_mediation_process(case)
+    if process is None:
+        return set()
+    return {t.flow_task for t in process.task_set.filter(status__in=[STATUS.NEW, STATUS.ASSIGNED])}
+
+
+def test_seed_makes_mediation_cases_in_every_state_through_the_flow_and_is_idempotent(demo_users):
+    out = io.StringIO()
+    demo.seed(stdout=out, cases=0)
+    cases = list(MediationCase.objects.filter(matters__endswith="（演示调解案例）"))
+    by_status = {}
+    for c in cases:
+        by_status.setdefault(c.status, []).append(c)
+    assert set(by_status) == {S.APPLIED, S.ACCEPTED, S.DECLINED, S.MEDIATOR_ASSIGNED, S.IN_MEDIATION,
+                              S.AGREEMENT_SIGNED, S.CLOSED, S.WITHDRAWN}
+    closed = by_status[S.CLOSED]
+    assert {bool(c.failure_reason) for c in closed} == {True, False}  # failed and agreement-based closures
+    assert any(c.applicants.count() == 2 for c in by_status[S.APPLIED])
+    assert open_nodes(by_status[S.APPLIED][0]) == {MediationFlow.review}
+    assert open_nodes(by_status[S.ACCEPTED][0]) == {MediationFlow.assign}
+    assert open_nodes(by_status[S.IN_MEDIATION][0]) == {MediationFlow.await_outcome}
+    assert open_nodes(by_status[S.AGREEMENT_SIGNED][0]) == {MediationFlow.await_fulfilment}
+    assert all(open_mediation_process(c) is None for c in closed)
+    assert by_status[S.IN_MEDIATION][0].mediator == demo_users["mediator"]
+    signed = by_status[S.AGREEMENT_SIGNED][0]
+    assert GeneratedDocument.objects.for_object(signed).filter(kind="mediation.agreement").exists()
+    assert "调解演示案例" in out.getvalue()
+
+    count = MediationCase.objects.count()
+    demo.seed(stdout=io.StringIO(), cases=0)
+    assert MediationCase.objects.count() == count
