@@ -75,8 +75,9 @@ def _uses_db(request) -> str | None:
 
 @pytest.fixture(autouse=True)
 def _reference_data(request):
-    """Districts, role groups and the holiday calendar come from data migrations, and a transactional
-    test's flush deletes them; put them back for whichever test runs next."""
+    """Districts, role groups, the holiday calendar and the default checklist come from data migrations, and
+    a transactional test's flush deletes them; put them back for whichever test runs next. (Tests do not use
+    ``serialized_rollback``: reloading the serialized rows clashes with what post_migrate re-creates.)"""
     kind = _uses_db(request)
     if kind is None:
         return
@@ -101,6 +102,12 @@ def _reference_data(request):
         call_command("migrate", run_syncdb=False, verbosity=0)  # re-runs post_migrate: permissions
     sync_roles(Group, Permission)
     seed_calendar(CalendarYear, CalendarDay)
+    from django.apps import apps
+
+    from inspections.models import ChecklistTemplate
+
+    if not ChecklistTemplate.objects.exists():
+        importlib.import_module("inspections.migrations.0002_default_checklist").create(apps, None)
 
 
 @pytest.fixture

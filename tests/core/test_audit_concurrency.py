@@ -13,7 +13,7 @@ WRITERS = 50
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_fifty_concurrent_writers_leave_one_unbroken_chain():
     market = MarketFactory()  # committed: the writers' own connections can see it
     barrier = threading.Barrier(WRITERS)

@@ -15,7 +15,7 @@ from tests.e2e.conftest import CHINESE, VISIBLE_TEXT_JS
 from tests.factories import MarketFactory, Role, UserFactory
 from tests.test_i18n import english_on
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = "13912345678"
 REPLY = "经调查，用工单位已于本周补发拖欠的工资2400元，请注意查收。"

@@ -20,7 +20,7 @@ from tests.e2e.conftest import CHINESE, PHONE, VISIBLE_TEXT_JS
 from tests.factories import MarketFactory, Role, UserFactory
 from tests.test_i18n import english_on
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 NOTE = "东侧通道两具灭火器压力不足，已过检验期。"
 ANSWER = "已更换两具灭火器并张贴月度检查标签。"

@@ -10,7 +10,7 @@ from tests.e2e.conftest import VISIBLE_TEXT_JS
 from tests.factories import MarketFactory, Role, UserFactory
 from tests.test_i18n import _flow_apps, english_on
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
