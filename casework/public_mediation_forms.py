@@ -32,7 +32,8 @@ class ApplicantForm(forms.Form):
 
 
 class ClaimForm(forms.Form):
-    kind = forms.ChoiceField(label=_("请求类型"), choices=MediationClaim.Kind.choices)
+    # An empty first option: an untouched extra row must post nothing, or the formset takes it as filled in.
+    kind = forms.ChoiceField(label=_("请求类型"), choices=[("", _("请选择"))] + MediationClaim.Kind.choices)
     amount = forms.DecimalField(label=_("金额（元）"), min_value=0, max_digits=12, decimal_places=2,
                                 widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}))
     note = forms.CharField(label=_("说明"), max_length=200, required=False)

@@ -138,7 +138,8 @@ def apply_data(**over):
         "applicant-1-priority": "on",
         "claim-TOTAL_FORMS": "3", "claim-INITIAL_FORMS": "0", "claim-MIN_NUM_FORMS": "0", "claim-MAX_NUM_FORMS": "20",
         "claim-0-kind": "unpaid_wages", "claim-0-amount": "3000", "claim-1-kind": "deposit_refund",
-        "claim-1-amount": "200", "claim-1-note": "工服押金",
+        "claim-1-amount": "200", "claim-1-note": "工服押金", "claim-2-kind": "", "claim-2-amount": "",
+        "applicant-2-name": "", "applicant-3-priority": "",
         "respondent_name": "某某物流公司", "respondent_credit_code": CC, "matters": "拖欠工资和押金",
         "reasons": "两人在该公司分拣货物一个月，约定月底结算，至今未付。", "consent": "on",
     }
@@ -165,6 +166,11 @@ def test_two_workers_apply_online_against_one_employer_and_see_the_tracking_code
     assert [(c.kind, c.amount) for c in case.claims.all()] == [("unpaid_wages", Decimal("3000.00")),
                                                               ("deposit_refund", Decimal("200.00"))]
     assert code not in client.get(response["Location"]).content.decode()
+
+
+def test_the_served_form_posts_untouched_rows_as_empty(client, market):
+    page = client.get(APPLY_URL).content.decode()
+    assert '<option value="" selected>' in page.split('name="claim-2-kind"')[1].split("</select>")[0]
 
 
 def test_online_application_needs_consent_and_a_valid_applicant(client, market):
