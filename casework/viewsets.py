@@ -234,7 +234,8 @@ class MediationFlowViewset(FlowAppViewset):
 
     mediation_list_path = path("cases/", mediation_views.mediation_list, name="mediation_list")
     mediation_intake_path = path("intake/", mediation_intake_views.mediation_intake, name="mediation_intake")
-    mediation_from_complaint_path = path("from-complaint/<str:number>/", mediation_intake_views.mediation_from_complaint,
+    mediation_from_complaint_path = path("from-complaint/<str:number>/",
+                                         mediation_intake_views.mediation_from_complaint,
                                          name="mediation_from_complaint")
     mediation_detail_path = path("cases/<str:number>/", mediation_views.mediation_detail, name="mediation_detail")
     mediation_session_path = path("cases/<str:number>/session/", mediation_views.mediation_session,

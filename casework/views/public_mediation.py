@@ -1,10 +1,16 @@
 """Public mediation application (no account): one or more workers against one employer, claims as line items.
 Bot defences and rate limits as on the complaint form (shared ``casework.ratelimit``); the case number and
-tracking code are shown once. Tracking of mediation cases on /track/ is not wired yet (complaints only)."""
+tracking code are shown once. The applicants track the case on /track/ (code and a phone's last four digits;
+``casework.views.public.track`` falls back to ``find_tracked``)."""
 
+import time
+
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -12,6 +18,7 @@ from core.context import client_ip
 from core.workflow import add_service_errors
 
 from .. import ratelimit, services
+from ..models import MediationCase, hash_tracking_code
 from ..public_forms import HONEYPOT_FIELD, published_markets
 from ..public_mediation_forms import ApplicantFormSet, ClaimFormSet, MediationApplicationForm
 
@@ -87,3 +94,71 @@ def mediation_submitted(request):
     """Case number and tracking code, shown exactly once."""
     receipt = request.session.pop(SUBMITTED_SESSION_KEY, None)
     return render(request, "public/mediation_submitted.html", {"receipt": receipt})
+
+
+# ---- tracking (reached through /track/ with the tracking code and a phone's last four digits) -----------
+
+TRACK_SESSION_KEY = "casework.public.mediation_track"
+
+#: What the applicants are told about each state (internal steps folded together).
+PUBLIC_STATUS = {
+    MediationCase.Status.APPLIED: gettext_lazy("待受理"),
+    MediationCase.Status.ACCEPTED: gettext_lazy("已受理，待安排调解"),
+    MediationCase.Status.DECLINED: gettext_lazy("不予受理"),
+    MediationCase.Status.MEDIATOR_ASSIGNED: gettext_lazy("已受理，待安排调解"),
+    MediationCase.Status.IN_MEDIATION: gettext_lazy("调解中"),
+    MediationCase.Status.AGREEMENT_SIGNED: gettext_lazy("已达成调解协议，待履行"),
+    MediationCase.Status.FULFILLED: gettext_lazy("协议已履行"),
+    MediationCase.Status.NOT_FULFILLED: gettext_lazy("协议未履行"),
+    MediationCase.Status.FAILED: gettext_lazy("调解不成"),
+    MediationCase.Status.CLOSED: gettext_lazy("已结案"),
+    MediationCase.Status.WITHDRAWN: gettext_lazy("已撤回"),
+}
+
+
+def find_tracked(code: str, last4: str):
+    """The online application with this tracking code, if ``last4`` ends one applicant's phone; else None."""
+    if not last4:
+        return None
+    case = MediationCase.objects.filter(tracking_code_hash=hash_tracking_code(code)).exclude(
+        tracking_code_hash="").first()
+    if case is not None and any(p.phone and p.phone[-4:] == last4 for p in case.applicants.all()):
+        return case
+    return None
+
+
+def remember(request, case):
+    request.session[TRACK_SESSION_KEY] = {"id": case.pk, "at": time.time()}
+
+
+def public_view(case) -> dict:
+    """The whitelist of what the applicants see (no officers' names, no minutes, no other party's data)."""
+    open_ = case.is_open
+    return {
+        "number": case.number,
+        "status": case.status,
+        "status_label": str(PUBLIC_STATUS.get(case.status, case.get_status_display())),
+        "district_name": case.district.name,
+        "respondent_name": case.respondent_name,
+        "received_at": case.received_at,
+        "due_at": case.due_at if open_ else None,
+        "sessions": [(s.scheduled_at, s.place) for s in case.sessions.all()] if open_ else [],
+        "decline_reasons": case.decline_reasons if case.status == MediationCase.Status.DECLINED else "",
+        "arbitration_advice": case.arbitration_advice if case.status == MediationCase.Status.DECLINED else "",
+        "failed": bool(case.failure_reason),
+        "closed_at": case.closed_at if not open_ else None,
+    }
+
+
+@login_not_required
+@never_cache
+def mediation_track_detail(request):
+    entry = request.session.get(TRACK_SESSION_KEY)
+    ttl = getattr(settings, "GIGCASE_TRACK_SESSION_SECONDS", 30 * 60)
+    case = None
+    if entry and time.time() - entry.get("at", 0) <= ttl:
+        case = MediationCase.objects.select_related("district").filter(pk=entry.get("id")).first()
+    if case is None:
+        request.session.pop(TRACK_SESSION_KEY, None)
+        return redirect("public:track")
+    return render(request, "public/mediation_track_detail.html", {"case": public_view(case)})

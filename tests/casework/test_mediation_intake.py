@@ -196,3 +196,20 @@ def test_online_applications_are_rate_limited_per_ip_and_per_phone(client, marke
     response = other.post(APPLY_URL, apply_data(market="tyg"))
     assert response.status_code == 429 and "提交过于频繁" in response.content.decode()
     assert MediationCase.objects.count() == 1
+
+
+def test_applicants_track_the_online_application_on_the_track_page(client, market, official):
+    response = client.post(APPLY_URL, apply_data(market="tyg"))
+    receipt = client.get(response["Location"]).content.decode()
+    code = receipt.split('id="tracking-code">')[1].split("<")[0]
+    case = MediationCase.objects.get()
+    wrong = client.post("/track/", {"code": code, "last4": "0000"})
+    assert wrong.status_code == 200 and "查询码或手机号后四位不正确" in wrong.content.decode()
+    response = client.post("/track/", {"code": code, "last4": "5678"})
+    assert response.status_code == 302 and response["Location"] == "/track/mediation/"
+    services.mediation_accept(case=case, by=official)
+    page = client.get("/track/mediation/").content.decode()
+    assert case.number in page and "已受理，待安排调解" in page and "某某物流公司" in page
+    assert ID not in page and "13912345678" not in page and "王师傅" not in page
+    client.post("/track/leave/")
+    assert client.get("/track/mediation/").status_code == 302
