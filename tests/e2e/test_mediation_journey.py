@@ -20,7 +20,7 @@ from tests.e2e.test_complaint_journey import _fits_phone, staff, staff_page  # n
 from tests.factories import MarketFactory
 from tests.test_i18n import english_on
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ID1 = "11010519900307123" + resident_id_check_digit("11010519900307123")
 ID2 = "11010519880512234" + resident_id_check_digit("11010519880512234")
