@@ -30,6 +30,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "markets.view_market", "markets.view_operator",
         "casework.view_complaint", "casework.add_complaint", "casework.accept_complaint",
         "casework.request_info_complaint", "casework.propose_rejection_complaint", "casework.merge_complaint",
+        # Counter and oral mediation applications are recorded at intake too (劳动争议调解仲裁法 第十二条).
+        "casework.view_mediationcase", "casework.add_mediationcase",
     ],
     Role.MEDIATOR: [
         "markets.view_market", "markets.view_operator",

@@ -68,8 +68,9 @@ def test_intake_of_another_district_is_refused(official, haidian):
     assert not MediationCase.objects.exists()
 
 
-def test_intake_staff_without_the_permission_get_403(intake):
-    assert login(intake).get("/staff/mediation/intake/").status_code == 403
+def test_intake_officers_may_record_counter_applications_and_inspectors_may_not(intake, inspector):
+    assert login(intake).get("/staff/mediation/intake/").status_code == 200
+    assert login(inspector).get("/staff/mediation/intake/").status_code == 403
 
 
 # ---- from a complaint ---------------------------------------------------------------------------------
