@@ -26,6 +26,7 @@ class ComplaintFlow(flow.Flow):
     """
 
     process_class = ComplaintProcess
+    artifact_model = Complaint
     lock_impl = lock.select_for_update_lock
     process_title = _("投诉举报办理")
     process_description = _("从受理、分派、调查到办结的投诉举报办理流程。")
@@ -156,6 +157,7 @@ class MediationFlow(flow.Flow):
     """
 
     process_class = MediationProcess
+    artifact_model = MediationCase
     lock_impl = lock.select_for_update_lock
     process_title = _("劳动争议调解")
     process_description = _("从受理、指派调解员、调解到协议履行或调解终止的劳动争议调解流程。")

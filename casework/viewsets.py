@@ -2,20 +2,19 @@
 what the user may see and sorted by urgency), plus the case list, case page and actions."""
 
 from django.db.models import F, OuterRef, Subquery
-from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.flow import FlowAppViewset
-from viewflow.workflow.flow.views import (DashboardProcessListView, DashboardTaskListView, FlowArchiveListView,
-                                          FlowChartView, FlowInboxListView, FlowQueueListView)
+from viewflow.workflow.flow.views import (DashboardTaskListView, FlowArchiveListView,
+                                          FlowInboxListView, FlowQueueListView)
 
-from core.workflow import scope_by_artifact
+from core.workflow import ScopedChartView, ScopedProcessListView, scope_by_artifact
 
 from .filters import ComplaintArchiveFilter, ComplaintTaskFilter
 from .flows import ComplaintFlow
-from .models import Complaint, ComplaintProcess
+from .models import Complaint
 from .views import staff
 
 
@@ -126,20 +125,8 @@ class ScopedTaskListView(_TaskScopeMixin, DashboardTaskListView):
     filterset_class = ComplaintTaskFilter
 
 
-class ScopedProcessListView(DashboardProcessListView):
-    def get_queryset(self):
-        return _scoped(super().get_queryset(), self.request.user, prefix="")
 
 
-class ScopedChartView(FlowChartView):
-    """The chart of one process shows its progress: only for users who may see the complaint."""
-
-    def dispatch(self, request, *args, **kwargs):
-        process_pk = kwargs.get("process_pk")
-        if process_pk is not None:
-            process = get_object_or_404(ComplaintProcess, pk=process_pk)
-            self.flow_class.instance.has_view_permission(request.user, process)  # 404 when out of scope
-        return super().dispatch(request, *args, **kwargs)
 
 
 class ComplaintFlowViewset(FlowAppViewset):
@@ -178,7 +165,7 @@ class ComplaintFlowViewset(FlowAppViewset):
 # ---- labour-dispute mediation ------------------------------------------------------------------------------
 
 from .flows import MediationFlow  # noqa: E402
-from .models import MediationCase, MediationProcess  # noqa: E402
+from .models import MediationCase  # noqa: E402
 from .views import mediation as mediation_views  # noqa: E402
 from .views import mediation_intake as mediation_intake_views  # noqa: E402
 
@@ -208,18 +195,8 @@ class MediationTaskListView(_MediationScope, DashboardTaskListView):
     pass
 
 
-class MediationProcessListView(DashboardProcessListView):
-    def get_queryset(self):
-        return _scoped_mediation(super().get_queryset(), self.request.user, prefix="")
 
 
-class MediationChartView(FlowChartView):
-    def dispatch(self, request, *args, **kwargs):
-        process_pk = kwargs.get("process_pk")
-        if process_pk is not None:
-            process = get_object_or_404(MediationProcess, pk=process_pk)
-            self.flow_class.instance.has_view_permission(request.user, process)
-        return super().dispatch(request, *args, **kwargs)
 
 
 class MediationFlowViewset(FlowAppViewset):
@@ -229,8 +206,8 @@ class MediationFlowViewset(FlowAppViewset):
     queue_view_class = MediationQueueView
     archive_view_class = MediationArchiveView
     task_list_view_class = MediationTaskListView
-    process_list_view_class = MediationProcessListView
-    chart_view_class = MediationChartView
+    process_list_view_class = ScopedProcessListView
+    chart_view_class = ScopedChartView
 
     mediation_list_path = path("cases/", mediation_views.mediation_list, name="mediation_list")
     mediation_intake_path = path("intake/", mediation_intake_views.mediation_intake, name="mediation_intake")

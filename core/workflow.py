@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
 from viewflow.workflow import flow
+from viewflow.workflow.flow.views import DashboardProcessListView, FlowChartView
 from viewflow.workflow.flow.views import mixins as flow_mixins
 
 from .fsm import TransitionRefused
@@ -127,3 +128,25 @@ def committed_user(model, field: str):
         return get_user_model()._default_manager.get(pk=pk) if pk else None
 
     return owner
+
+
+class ScopedProcessListView(DashboardProcessListView):
+    """A flow's process list, limited to the processes whose case the user may see. The flow names its
+    entity as ``artifact_model`` (which provides ``objects.visible_to(user)``)."""
+
+    def get_queryset(self):
+        visible = self.flow_class.artifact_model._default_manager.visible_to(self.request.user)
+        return scope_by_artifact(super().get_queryset(), visible, prefix="")
+
+
+class ScopedChartView(FlowChartView):
+    """The chart of one process shows its progress: only for users who may see its case (else 404)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        process_pk = kwargs.get("process_pk")
+        if process_pk is not None:
+            from django.shortcuts import get_object_or_404
+
+            process = get_object_or_404(self.flow_class.process_class, pk=process_pk)
+            self.flow_class.instance.has_view_permission(request.user, process)  # raises Http404 out of scope
+        return super().dispatch(request, *args, **kwargs)

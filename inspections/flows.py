@@ -29,6 +29,7 @@ class InspectionFlow(flow.Flow):
     """
 
     process_class = InspectionProcess
+    artifact_model = Inspection
     lock_impl = lock.select_for_update_lock
     process_title = _("安全检查与整改")
     process_description = _("现场安全检查、下达整改通知、运营机构反馈与复查。")

@@ -2,17 +2,16 @@
 what the user may see, overdue and nearest deadline first), plus the inspection and notice pages."""
 
 from django.db.models import F, OuterRef, Subquery
-from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.flow import FlowAppViewset
-from viewflow.workflow.flow.views import (DashboardProcessListView, DashboardTaskListView, FlowArchiveListView,
-                                          FlowChartView, FlowInboxListView, FlowQueueListView)
+from viewflow.workflow.flow.views import (DashboardTaskListView, FlowArchiveListView,
+                                          FlowInboxListView, FlowQueueListView)
 
-from core.workflow import scope_by_artifact
+from core.workflow import ScopedChartView, ScopedProcessListView, scope_by_artifact
 
 from .flows import InspectionFlow
-from .models import Inspection, InspectionProcess
+from .models import Inspection
 from .views import staff
 
 
@@ -47,20 +46,8 @@ class ScopedTaskListView(_TaskScopeMixin, DashboardTaskListView):
     pass
 
 
-class ScopedProcessListView(DashboardProcessListView):
-    def get_queryset(self):
-        return _scoped(super().get_queryset(), self.request.user, prefix="")
 
 
-class ScopedChartView(FlowChartView):
-    """The chart of one process shows its progress: only for users who may see the inspection."""
-
-    def dispatch(self, request, *args, **kwargs):
-        process_pk = kwargs.get("process_pk")
-        if process_pk is not None:
-            process = get_object_or_404(InspectionProcess, pk=process_pk)
-            self.flow_class.instance.has_view_permission(request.user, process)  # 404 when out of scope
-        return super().dispatch(request, *args, **kwargs)
 
 
 class InspectionFlowViewset(FlowAppViewset):
