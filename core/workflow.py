@@ -5,14 +5,21 @@ viewflow does no object-level scoping and its default task view saves a ModelFor
 call one service, turn a refused transition into a message and complete the task."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db.models import Exists, F, OuterRef, Subquery
 from django.http import Http404, HttpResponseRedirect
+from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
+from django_filters import ChoiceFilter, DateRangeFilter, FilterSet
 from viewflow.workflow import flow
-from viewflow.workflow.flow.views import DashboardProcessListView, FlowChartView
+from viewflow.workflow.fields import get_task_ref
+from viewflow.workflow.flow import FlowAppViewset
+from viewflow.workflow.flow.views import (DashboardProcessListView, DashboardTaskListView, FlowArchiveListView,
+                                          FlowChartView, FlowInboxListView, FlowQueueListView)
 from viewflow.workflow.flow.views import mixins as flow_mixins
+from viewflow.workflow.models import Task
 
 from .fsm import TransitionRefused
 
@@ -136,7 +143,8 @@ class ScopedProcessListView(DashboardProcessListView):
 
     def get_queryset(self):
         visible = self.flow_class.artifact_model._default_manager.visible_to(self.request.user)
-        return scope_by_artifact(super().get_queryset(), visible, prefix="")
+        queryset = scope_by_artifact(super().get_queryset(), visible, prefix="")
+        return queryset if queryset.ordered else queryset.order_by("-created")
 
 
 class ScopedChartView(FlowChartView):
@@ -150,3 +158,193 @@ class ScopedChartView(FlowChartView):
             process = get_object_or_404(self.flow_class.process_class, pk=process_pk)
             self.flow_class.instance.has_view_permission(request.user, process)  # raises Http404 out of scope
         return super().dispatch(request, *args, **kwargs)
+
+
+# ---- the scoped task lists and menu counters of a flow's Application ---------------------------------------
+#
+# viewflow's inbox, queue and archive list every district's tasks, its filter form lists every queued process
+# in a drop-down (megabytes of HTML on a busy queue), its menu badges count the whole city's tasks and its
+# StoreRequestPathMixin saves the session on every GET. ``ScopedFlowAppViewset`` replaces all four for any
+# flow that names its entity as ``artifact_model`` (with ``objects.visible_to(user)``).
+
+class TaskFilter(FilterSet):
+    """Task list filters in Chinese: the flow's human tasks by title and the creation date."""
+
+    flow_task = ChoiceFilter(label=_("任务"))
+    created = DateRangeFilter(label=_("创建时间"))
+
+    class Meta:
+        model = Task
+        fields = ("flow_task", "created")
+
+    def __init__(self, *args, flow_class=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if flow_class is not None:
+            self.filters["flow_task"].field.choices = [
+                (get_task_ref(node), str(node.task_title))
+                for node in flow_class.instance.nodes() if isinstance(node, flow.View)
+            ]
+
+
+class ArchiveTaskFilter(TaskFilter):
+    finished = DateRangeFilter(label=_("完成时间"))
+
+    class Meta:
+        model = Task
+        fields = ("flow_task", "created", "finished")
+
+
+def _menu_counts(request) -> dict:
+    return request.__dict__.setdefault("_gigcase_task_counts", {})
+
+
+def _menu_count_key(flow_class, name: str) -> str:
+    return f"{flow_class.__module__}.{flow_class.__name__}:{name}"
+
+
+class CountedTasks:
+    """A menu counter: the scoped tasks, whose ``count()`` runs at most once per request. The inbox and queue
+    pages store the count their paginator already made (same tasks, unfiltered), so the badge next to the
+    page's own menu entry costs no second COUNT (bench report 2026-11-26)."""
+
+    def __init__(self, request, key, queryset):
+        self._request, self._key, self.queryset = request, key, queryset
+
+    def count(self):
+        counts = _menu_counts(self._request)
+        if self._key not in counts:
+            counts[self._key] = self.queryset.count()
+        return counts[self._key]
+
+    def __iter__(self):
+        return iter(self.queryset)
+
+    def __getattr__(self, name):
+        return getattr(self.queryset, name)
+
+
+def _has_field(model, name: str) -> bool:
+    try:
+        model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False
+    return True
+
+
+class ScopedTaskListMixin:
+    """A flow's task list limited to the tasks whose case the user may see, most urgent first (overdue,
+    priority (第十四条), nearest due date), with the case number and deadline as columns. Each of these is
+    used when the artifact model has the field (``number``, ``is_overdue``, ``priority``, ``due_at``)."""
+
+    filterset_class = TaskFilter
+    #: the menu counter this list shows unfiltered ("user_inbox"/"user_queue"), shared with the menu badge
+    menu_count_name = None
+
+    @property
+    def artifact_model(self):
+        return self.flow_class.artifact_model
+
+    def dispatch(self, request, *args, **kwargs):
+        # viewflow's StoreRequestPathMixin assigns the "back" location on every GET, which saves the session
+        # (an UPDATE per page view); write it only when it changes (issue 8's benchmark).
+        path = request.get_full_path()
+        if request.session.get("vf-pin-location") != path:
+            request.session["vf-pin-location"] = path
+        if isinstance(self, flow_mixins.StoreRequestPathMixin):
+            return super(flow_mixins.StoreRequestPathMixin, self).dispatch(request, *args, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        if issubclass(filterset_class, TaskFilter):
+            kwargs["flow_class"] = self.flow_class
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        paginator = context.get("paginator")
+        # Only an unfiltered first look is the same set of tasks as the menu's counter.
+        if self.menu_count_name and paginator is not None and set(self.request.GET) <= {"page"}:
+            _menu_counts(self.request).setdefault(_menu_count_key(self.flow_class, self.menu_count_name),
+                                                  paginator.count)
+        return context
+
+    def get_queryset(self):
+        model = self.artifact_model
+        qs = scope_by_artifact(super().get_queryset(), model._default_manager.visible_to(self.request.user))
+        case = model._default_manager.filter(pk=OuterRef("process__artifact_object_id"))
+        annotations, order = {}, []
+        for name, field in (("case_number", "number"), ("case_overdue", "is_overdue"),
+                            ("case_priority", "priority"), ("case_due", "due_at")):
+            if _has_field(model, field):
+                annotations[name] = Subquery(case.values(field)[:1])
+        if "case_overdue" in annotations:
+            order.append("-case_overdue")
+        if "case_priority" in annotations:
+            order.append("-case_priority")
+        if "case_due" in annotations:
+            order.append(F("case_due").asc(nulls_last=True))
+        return qs.annotate(**annotations).order_by(*order, "-created")
+
+
+class CaseColumnsMixin:
+    """Inbox and queue show which case a task is for and when it is due (限时办结)."""
+
+    columns = ("task_id", "task_title", "case", "due", "created")
+
+    def case(self, task):
+        number = getattr(task, "case_number", None)
+        if not number:
+            return "—"
+        return format_html('<a href="{}">{}</a>', self.artifact_model(number=number).get_absolute_url(), number)
+
+    case.short_description = _("案件编号")
+
+    def due(self, task):
+        due = getattr(task, "case_due", None)
+        if due is None:
+            return "—"
+        label = timezone.localtime(due).strftime("%Y年%m月%d日")
+        if getattr(task, "case_overdue", False):
+            return format_html('{} <strong style="color:#b71c1c">{}</strong>', label, _("已逾期"))
+        if getattr(task, "case_priority", False):
+            return format_html('{} <strong style="color:#e65100">{}</strong>', label, _("优先"))
+        return label
+
+    due.short_description = _("办理期限")
+
+
+class ScopedInboxView(CaseColumnsMixin, ScopedTaskListMixin, FlowInboxListView):
+    menu_count_name = "user_inbox"
+
+
+class ScopedQueueView(CaseColumnsMixin, ScopedTaskListMixin, FlowQueueListView):
+    menu_count_name = "user_queue"
+
+
+class ScopedArchiveView(ScopedTaskListMixin, FlowArchiveListView):
+    filterset_class = ArchiveTaskFilter
+
+
+class ScopedTaskListView(ScopedTaskListMixin, DashboardTaskListView):
+    pass
+
+
+class ScopedFlowAppViewset(FlowAppViewset):
+    """A flow's Application on the staff site, scoped to what the user may see: inbox, queue, archive, task
+    and process lists, the chart, and the menu's inbox/queue counters. Subclasses add their own pages and
+    call ``super().__init__(TheFlow)``; the flow names its entity as ``artifact_model``."""
+
+    inbox_view_class = ScopedInboxView
+    queue_view_class = ScopedQueueView
+    archive_view_class = ScopedArchiveView
+    task_list_view_class = ScopedTaskListView
+    process_list_view_class = ScopedProcessListView
+    chart_view_class = ScopedChartView
+
+    def get_context_data(self, request):
+        """The menu's inbox/queue counters, scoped like the lists (viewflow counts every district's tasks)."""
+        context = super().get_context_data(request)
+        visible = self._flow_class.artifact_model._default_manager.visible_to(request.user)
+        return {key: CountedTasks(request, _menu_count_key(self._flow_class, key), scope_by_artifact(qs, visible))
+                for key, qs in context.items()}
