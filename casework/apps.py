@@ -16,6 +16,9 @@ class CaseworkConfig(AppConfig):
                                   on_overdue=services.on_deadline_overdue,
                                   on_remind_many=services.on_deadline_remind_many,
                                   on_overdue_many=services.on_deadline_overdue_many)
+        # The complainant's own limit for missing material: not a staff limit, so no escalation.
+        register_deadline_handler("complaint.info", on_remind=services.on_info_remind,
+                                  on_overdue=services.on_info_overdue)
         from .services import mediation as mediation_services
 
         register_deadline_handler("mediation.", on_remind=mediation_services.on_limit_remind,

@@ -26,6 +26,7 @@ RESUBMIT_DAYS_DEFAULT = 10
 EVENT_LABELS = {
     "request_info": _("一次性告知补正"),
     "resubmit": _("补正材料"),
+    "info_lapsed": _("补正期限届满"),
     "accept": _("受理"),
     "propose_rejection": _("提出不予受理"),
     "approve_rejection": _("批准不予受理"),

@@ -80,8 +80,11 @@ class ComplaintFlow(flow.Flow):
         activation.process.artifact = complaint
         return activation.process
 
-    def receive_info(self, activation, supplement, files=()):
-        services.complaint_resubmit(complaint=activation.process.artifact, supplement=supplement, files=files)
+    def receive_info(self, activation, supplement=None, files=(), lapsed=False):
+        if lapsed:
+            services.complaint_info_lapsed(complaint=activation.process.artifact)
+        else:
+            services.complaint_resubmit(complaint=activation.process.artifact, supplement=supplement, files=files)
 
     def close_complaint(self, activation):
         services.complaint_close(complaint=activation.process.artifact)
@@ -123,6 +126,17 @@ def resume_after_info(complaint, *, supplement, files=()):
         # Not waiting (e.g. a staff-started case without a process): still record the material.
         return services.complaint_resubmit(complaint=complaint, supplement=supplement, files=files)
     ComplaintFlow.await_info.run(task, supplement=supplement, files=files)
+    complaint.refresh_from_db()
+    return complaint
+
+
+def info_lapsed(complaint):
+    """End the waiting ``await_info`` task because the complainant's limit passed (the deadline sweep)."""
+    process = open_process(complaint)
+    task = process and process.task_set.filter(flow_task=ComplaintFlow.await_info, status=STATUS.NEW).first()
+    if task is None:
+        return services.complaint_info_lapsed(complaint=complaint)
+    ComplaintFlow.await_info.run(task, lapsed=True)
     complaint.refresh_from_db()
     return complaint
 

@@ -259,6 +259,10 @@ class Complaint(RefreshableFSMMixin, models.Model):
     def resubmit(self, *, by=None, supplement):
         self.supplement = (self.supplement + "\n\n" if self.supplement else "") + supplement
 
+    @transition(field=status, source=Status.INFO_REQUESTED, target=Status.SUBMITTED)
+    def info_lapsed(self, *, by=None):
+        """The complainant's limit for the missing material passed (the deadline sweep)."""
+
     @transition(field=status, source=Status.SUBMITTED, target=Status.ACCEPTED,
                 permission="casework.accept_complaint")
     def accept(self, *, by):

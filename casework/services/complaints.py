@@ -7,6 +7,7 @@ saves with ``update_fields``, keeps deadlines current, and queues documents and 
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -24,6 +25,15 @@ from ..signals import complaint_accepted
 # RULES.md: accept or reject within 5 working days of submission (关于实施《劳动保障监察条例》若干规定 第十八条);
 # resolve within 60 working days of acceptance, +30 with approval (劳动保障监察条例 第十七条).
 ACCEPT_DAYS = 5
+#: The complainant's limit to supply missing material (补正期限), a deadline of this kind.
+INFO_KIND = "complaint.info"
+
+
+def resubmit_days() -> int:
+    """Working days the complainant is given to supply missing material (stated in the 补正通知书)."""
+    from ..documents import RESUBMIT_DAYS_DEFAULT
+
+    return int(getattr(settings, "GIGCASE_COMPLAINT_RESUBMIT_DAYS", RESUBMIT_DAYS_DEFAULT))
 RESOLVE_DAYS = 60
 EXTENSION_DAYS = 30
 CONSENT_VERSION = "2026-01"
@@ -100,8 +110,11 @@ def complaint_request_info(*, complaint: Complaint, by, missing_items: list[str]
     complaint = _locked(complaint)
     apply_transition(complaint, "request_info", by=by, label=_("一次性告知补正"), missing_items=items)
     complaint.save(update_fields=["status", "missing_items", "info_requested_at", "updated_at"])
-    deadlines.cancel_deadlines(complaint, kinds=["complaint.accept"])
-    _sync_due(complaint)
+    deadlines.cancel_deadlines(complaint, kinds=["complaint.accept"], sync=False)
+    # The complainant's own limit, stated in the notice; reminded 2 working days before, and when it passes
+    # the case returns to intake review on the material at hand (on_info_overdue).
+    _start(complaint, INFO_KIND, _("补正期限"), resubmit_days(), started_at=complaint.info_requested_at,
+           remind_days_before=2)
     documents.request_document(complaint, kind="complaint.info_request", by=by)
     _text_complainant(complaint, _("【零工市场维权】您的投诉%(number)s需补正材料，请凭查询码登录查询页面查看并补充。")
                       % {"number": complaint.number}, "info_requested")
@@ -116,12 +129,40 @@ def complaint_resubmit(*, complaint: Complaint, supplement: str, files=()) -> Co
     complaint = _locked(complaint)
     apply_transition(complaint, "resubmit", label=_("补正材料"), supplement=supplement.strip())
     complaint.save(update_fields=["status", "supplement", "updated_at"])
+    deadlines.meet_deadlines(complaint, kinds=[INFO_KIND], sync=False)  # _start below syncs once
     for f in files:
         from core.uploads import attach_file
 
         attach_file(complaint, f, is_public=True, description=_("补正材料"))
     _start(complaint, "complaint.accept", _("受理期限"), ACCEPT_DAYS)
     return complaint
+
+
+@transaction.atomic
+def complaint_info_lapsed(*, complaint: Complaint) -> Complaint:
+    """The complainant's limit for the missing material passed without it: the complaint returns to intake
+    review, to be accepted or (with the official's approval) not accepted on the material at hand. The
+    acceptance clock restarts in full, and the complainant is told by SMS. Material brought later is
+    recorded by the officer as a note."""
+    complaint = _locked(complaint)
+    apply_transition(complaint, "info_lapsed", label=_("补正期限届满"))
+    complaint.save(update_fields=["status", "updated_at"])
+    deadlines.cancel_deadlines(complaint, kinds=[INFO_KIND], sync=False)
+    _start(complaint, "complaint.accept", _("受理期限"), ACCEPT_DAYS)
+    _text_complainant(complaint, _("【零工市场维权】您的投诉%(number)s补正期限已届满，未收到补正材料，"
+                                   "我们将依据已有材料审查是否受理。") % {"number": complaint.number}, "info_lapsed")
+    return complaint
+
+
+def info_lapsed_at(complaint: Complaint):
+    """When the complainant's last limit for missing material lapsed unanswered, if the complaint is back in
+    review because of it (shown on the review task); else None."""
+    if complaint.status != Complaint.Status.SUBMITTED or not complaint.info_requested_at:
+        return None
+    last = Deadline.objects.for_object(complaint).filter(kind=INFO_KIND).order_by("-pk").first()
+    if last is None or last.status != Deadline.Status.CANCELLED or last.overdue_at is None:
+        return None
+    return last.due_at
 
 
 @transaction.atomic
@@ -355,6 +396,28 @@ def on_deadline_remind(deadline):
         )
 
 
+def on_info_remind(deadline):
+    """2 working days before the complainant's limit for missing material: remind them by SMS."""
+    complaint = Complaint.objects.get(pk=deadline.object_id)
+    if complaint.status != Complaint.Status.INFO_REQUESTED or not complaint.complainant_phone:
+        return
+    notify.notify_sms(
+        complaint.complainant_phone,
+        _("【零工市场维权】您的投诉%(number)s需在%(due)s前补正材料，请凭查询码登录查询页面提交。")
+        % {"number": complaint.number, "due": timezone.localtime(deadline.due_at).strftime("%Y年%m月%d日")},
+        target=complaint, dedupe_key=f"deadline:{deadline.pk}:remind",
+    )
+
+
+def on_info_overdue(deadline):
+    """The complainant's limit passed: back to intake review through the flow (its waiting task ends)."""
+    from ..flows import info_lapsed
+
+    complaint = Complaint.objects.get(pk=deadline.object_id)
+    if complaint.status == Complaint.Status.INFO_REQUESTED:
+        info_lapsed(complaint)
+
+
 def on_deadline_overdue(deadline):
     """At the limit: flag the case overdue and escalate to the district officials."""
     complaint = Complaint.objects.select_for_update().get(pk=deadline.object_id)
@@ -482,10 +545,11 @@ def survey_answer(*, survey: SatisfactionSurvey, score: int, comment: str = "") 
 # ---- helpers ------------------------------------------------------------------------------------
 
 
-def _start(complaint, kind, label, days, *, started_at=None):
+def _start(complaint, kind, label, days, *, started_at=None, remind_days_before=3):
     deadlines.cancel_deadlines(complaint, kinds=[kind], sync=False)
     deadlines.start_deadline(complaint, kind=kind, label=label, days=days, unit="working",
-                             started_at=started_at or timezone.now(), sync=False)
+                             started_at=started_at or timezone.now(), remind_days_before=remind_days_before,
+                             sync=False)
     _sync_due(complaint)
 
 

@@ -37,6 +37,7 @@ class ReviewTaskView(ComplaintTaskView):
 
     def get_context_data(self, **kwargs):
         kwargs["duplicates"] = services.find_duplicates(self.complaint)[:10]
+        kwargs["info_lapsed_at"] = services.info_lapsed_at(self.complaint)
         return super().get_context_data(**kwargs)
 
     def perform(self, form):
