@@ -16,7 +16,7 @@ from core.documents import register_document
 from core.masking import mask_phone
 from core.models import Attachment, AuditEvent, Deadline, GeneratedDocument
 
-from .models import Complaint
+from .models import Complaint, MediationCase, MediationSession
 
 #: Working days the complainant is given to supply missing material, unless a running ``complaint.info``
 #: deadline says otherwise. The law sets the bureau's limits, not this one: a district may change it.
@@ -198,13 +198,113 @@ def mediation_agreement_context(case) -> dict:
     return {**_mediation_base(case), "agreement": agreement, "obligations": list(agreement.obligations.all())}
 
 
+def mediation_session_context(session) -> dict:
+    """调解通知书 and 调解笔录 hang on the session: one of each per session."""
+    case = session.case
+    number = list(case.sessions.values_list("pk", flat=True)).index(session.pk) + 1
+    return {**_mediation_base(case), "session": session, "session_number": number, "mediator": case.mediator}
+
+
+def _session_title(label):
+    def title(session) -> str:
+        local = timezone.localtime(session.scheduled_at)
+        return f"{label}（{local.year}年{local.month}月{local.day}日 {local:%H:%M}）"
+    return title
+
+
+#: Readable names of the mediation audit events (transitions and other recorded events).
+MEDIATION_EVENT_LABELS = {
+    "create": _("登记申请"),
+    "accept": _("受理"),
+    "decline": _("不予受理"),
+    "assign": _("指派调解员"),
+    "reassign": _("改派调解员"),
+    "start_mediation": _("开始调解"),
+    "session_scheduled": _("安排调解"),
+    "minutes_recorded": _("记录调解笔录"),
+    "agreement_drafted": _("起草调解协议"),
+    "signatures_recorded": _("记录签名和印章"),
+    "sign_agreement": _("调解协议生效"),
+    "obligation_fulfilled": _("登记义务履行"),
+    "mark_fulfilled": _("协议已履行"),
+    "mark_not_fulfilled": _("协议未履行"),
+    "fail": _("调解终止"),
+    "close": _("结案"),
+    "withdraw": _("撤回"),
+    "withdrawal_recorded_by_staff": _("工作人员代为登记撤回"),
+    "from_complaint": _("由投诉转入"),
+    "survey_answered": _("满意度评价"),
+}
+
+_MEDIATION_STATUS_LABELS = dict(MediationCase.Status.choices)
+
+
+def _mediation_event_label(name: str) -> str:
+    for labels in (MEDIATION_EVENT_LABELS, EVENT_LABELS):
+        if name in labels:
+            return str(labels[name])
+    if name in MEDIATION_KINDS:
+        return str(MEDIATION_KINDS[name][1])
+    return name
+
+
+def mediation_timeline_rows(case) -> list[dict]:
+    """The case's audit trail, oldest first, in words (for the case file)."""
+    return [
+        {
+            "at": event.created_at,
+            "actor": event.actor_name or str(_("申请人") if event.name == "withdraw" else _("系统")),
+            "role": event.actor_role,
+            "action": event.get_action_display(),
+            "name": _mediation_event_label(event.name),
+            "from_state": str(_MEDIATION_STATUS_LABELS.get(event.from_state, event.from_state)),
+            "to_state": str(_MEDIATION_STATUS_LABELS.get(event.to_state, event.to_state)),
+            "reason": event.reason,
+        }
+        for event in AuditEvent.objects.for_object(case).timeline()
+    ]
+
+
+def mediation_documents(case):
+    """Every document of the case and of its sessions (notices, minutes), oldest first, in one query."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import Q
+
+    session_ids = [s.pk for s in case.sessions.all()]
+    return (GeneratedDocument.objects.filter(
+        Q(content_type=ContentType.objects.get_for_model(MediationCase), object_id=case.pk)
+        | Q(content_type=ContentType.objects.get_for_model(MediationSession), object_id__in=session_ids))
+        .select_related("requested_by").order_by("created_at", "pk"))
+
+
+def mediation_dossier_context(case) -> dict:
+    agreement = getattr(case, "agreement", None)
+    return {
+        **_mediation_base(case),
+        "sessions": list(case.sessions.all()),
+        "agreement": agreement,
+        "obligations": list(agreement.obligations.all()) if agreement else [],
+        "extensions": list(case.extensions.all()),
+        "timeline": mediation_timeline_rows(case),
+        "documents": [d for d in mediation_documents(case) if d.kind != "mediation.dossier"],
+        "attachments": list(Attachment.objects.for_object(case).order_by("uploaded_at", "pk")),
+    }
+
+
 MEDIATION_KINDS = {
     "mediation.acceptance": ("casework/pdf/mediation_acceptance.html", _("受理通知书"), _mediation_base),
     "mediation.declined": ("casework/pdf/mediation_declined.html", _("不予受理通知书"), _mediation_base),
     "mediation.agreement": ("casework/pdf/mediation_agreement.html", _("调解协议书"), mediation_agreement_context),
     "mediation.termination": ("casework/pdf/mediation_termination.html", _("调解终止书及仲裁告知书"),
                               _mediation_base),
+    "mediation.session_notice": ("casework/pdf/mediation_session_notice.html", _("调解通知书"),
+                                 mediation_session_context),
+    "mediation.minutes": ("casework/pdf/mediation_minutes.html", _("调解笔录"), mediation_session_context),
+    "mediation.dossier": ("casework/pdf/mediation_dossier.html", _("调解案卷"), mediation_dossier_context),
 }
 
+_SESSION_KINDS = ("mediation.session_notice", "mediation.minutes")
+
 for _kind, (_template, _title, _context) in MEDIATION_KINDS.items():
-    register_document(_kind, template_name=_template, title=_title, context=_context)
+    register_document(_kind, template_name=_template,
+                      title=_session_title(_title) if _kind in _SESSION_KINDS else _title, context=_context)

@@ -209,7 +209,9 @@ class VersionedForm(forms.Form):
 class SessionForm(VersionedForm):
     scheduled_at = forms.DateTimeField(label=_("调解时间"),
                                        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    place = forms.CharField(label=_("调解地点"), max_length=200)
+    place = forms.CharField(label=_("调解地点"), max_length=200, help_text=_("线上调解请填写会议平台和会议号。"))
+    online = forms.BooleanField(label=_("线上调解"), required=False)
+    participants = forms.CharField(label=_("其他参加人员"), max_length=300, required=False)
 
 
 class MinutesForm(VersionedForm):

@@ -60,6 +60,8 @@ class MediationFlowViewset(ScopedFlowAppViewset):
                                    name="mediation_reassign")
     mediation_fulfil_path = path("cases/<str:number>/fulfil/", mediation_views.mediation_fulfil,
                                  name="mediation_fulfil")
+    mediation_dossier_path = path("cases/<str:number>/dossier/", mediation_views.mediation_dossier,
+                                  name="mediation_dossier")
 
     def __init__(self, **kwargs):
         super().__init__(MediationFlow, **kwargs)

@@ -292,17 +292,30 @@ class MediationClaim(models.Model):
         return f"{self.get_kind_display()} {self.amount}"
 
 
+class MediationSessionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A session (and its notice and minutes) is visible with its case."""
+        return self.filter(case__in=MediationCase.objects.visible_to(user))
+
+
 class MediationSession(models.Model):
-    """A mediation session: when and where, then the minutes and who did not attend."""
+    """A mediation session: when and where (the market's mediation room or online), who takes part, then the
+    minutes and who did not attend. Its notice (调解通知书) and minutes (调解笔录) are PDFs hung on the session."""
 
     case = models.ForeignKey(MediationCase, on_delete=models.CASCADE, related_name="sessions")
     scheduled_at = models.DateTimeField(_("调解时间"))
-    place = models.CharField(_("调解地点"), max_length=200)
+    place = models.CharField(_("调解地点"), max_length=200,
+                             help_text=_("线上调解请填写会议平台和会议号。"))
+    online = models.BooleanField(_("线上调解"), default=False)
+    participants = models.CharField(_("其他参加人员"), max_length=300, blank=True,
+                                    help_text=_("除双方当事人和调解员外的参加人员，如委托代理人、翻译、证人。"))
     minutes = models.TextField(_("调解笔录"), blank=True)
     applicant_absent = models.BooleanField(_("申请人缺席"), default=False)
     respondent_absent = models.BooleanField(_("被申请人缺席"), default=False)
     recorded_at = models.DateTimeField(_("笔录记录时间"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = MediationSessionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("调解会")
@@ -343,8 +356,18 @@ class MediationAgreement(models.Model):
 
 
 class AgreementObligation(models.Model):
+    class Kind(models.TextChoices):
+        # Art. 16: an agreement on these, unperformed by the employer, supports a payment order (支付令).
+        WAGES = "wages", _("劳动报酬")
+        INJURY_COSTS = "injury_costs", _("工伤医疗费")
+        COMPENSATION = "compensation", _("经济补偿或者赔偿金")
+        OTHER = "other", _("其他")
+
+    PAYMENT_ORDER_KINDS = (Kind.WAGES, Kind.INJURY_COSTS, Kind.COMPENSATION)
+
     agreement = models.ForeignKey(MediationAgreement, on_delete=models.CASCADE, related_name="obligations")
     description = models.CharField(_("义务内容"), max_length=200)
+    kind = models.CharField(_("义务类型"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
     amount = models.DecimalField(_("金额（元）"), max_digits=12, decimal_places=2, null=True, blank=True)
     due_on = models.DateField(_("履行期限"))
     method = models.CharField(_("履行方式"), max_length=200)
@@ -361,6 +384,14 @@ class AgreementObligation(models.Model):
 
     def __str__(self):
         return self.description
+
+    @property
+    def supports_payment_order(self) -> bool:
+        return self.kind in self.PAYMENT_ORDER_KINDS and (self.amount or 0) > 0
+
+    def is_missed(self, today=None) -> bool:
+        """Past its due date and not performed."""
+        return self.fulfilled_at is None and self.due_on < (today or timezone.localdate())
 
 
 class MediationExtension(models.Model):

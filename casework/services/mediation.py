@@ -188,9 +188,10 @@ def _require_mediator(case, by):
 
 
 @transaction.atomic
-def mediation_schedule_session(*, case: MediationCase, by, scheduled_at, place: str,
-                               version: int | None = None) -> MediationSession:
-    """Schedule a session (time and place); the first one starts the mediation. Notices go to the parties."""
+def mediation_schedule_session(*, case: MediationCase, by, scheduled_at, place: str, online: bool = False,
+                               participants: str = "", version: int | None = None) -> MediationSession:
+    """Schedule a session (time, place or online meeting, other participants); the first one starts the
+    mediation. The 调解通知书 to both parties is issued on commit, and the applicants get a text message."""
     if not place.strip():
         raise ValidationError({"place": _("请填写调解地点。")}, code="required")
     case = _locked(case)
@@ -200,8 +201,10 @@ def mediation_schedule_session(*, case: MediationCase, by, scheduled_at, place: 
         apply_transition(case, "start_mediation", by=by, label=_("开始调解"))
     case.save(update_fields=["status", "version", "updated_at"])
     session = MediationSession.objects.create(case=case, scheduled_at=scheduled_at, place=place.strip(),
+                                              online=bool(online), participants=participants.strip(),
                                               created_by=by)
     AuditEvent.record(case, AuditEvent.Action.UPDATE, by=by, name="session_scheduled", data={"session": session.pk})
+    documents.request_document(session, kind="mediation.session_notice", by=by)
     when = timezone.localtime(scheduled_at).strftime("%Y年%m月%d日 %H:%M")
     for party in case.applicants.all():
         if party.phone:
@@ -227,6 +230,7 @@ def mediation_record_minutes(*, case: MediationCase, by, session: MediationSessi
     session.save(update_fields=["minutes", "recorded_at", "applicant_absent", "respondent_absent"])
     case.save(update_fields=["version", "updated_at"])
     AuditEvent.record(case, AuditEvent.Action.UPDATE, by=by, name="minutes_recorded", data={"session": session.pk})
+    documents.request_document(session, kind="mediation.minutes", by=by)
     return session
 
 
@@ -236,6 +240,23 @@ class Obligation:
     due_on: object
     method: str
     amount: Decimal | None = None
+    kind: str = ""  # AgreementObligation.Kind; empty: read from the description (obligation_kind)
+
+
+#: Words that name what an obligation pays, in the order they are tried (Art. 16 kinds first).
+_KIND_WORDS = (
+    (AgreementObligation.Kind.INJURY_COSTS, ("工伤", "医疗费", "医药费")),
+    (AgreementObligation.Kind.COMPENSATION, ("经济补偿", "补偿金", "赔偿")),
+    (AgreementObligation.Kind.WAGES, ("工资", "劳动报酬", "报酬", "加班费", "工钱", "薪")),
+)
+
+
+def obligation_kind(description: str) -> str:
+    """The kind of an obligation from its wording, when the mediator did not choose one."""
+    for kind, words in _KIND_WORDS:
+        if any(word in description for word in words):
+            return kind
+    return AgreementObligation.Kind.OTHER
 
 
 @transaction.atomic
@@ -257,7 +278,8 @@ def mediation_draft_agreement(*, case: MediationCase, by, facts: str, obligation
     agreement.obligations.all().delete()
     for o in obligations:
         row = AgreementObligation(agreement=agreement, description=o.description.strip(), amount=o.amount,
-                                  due_on=o.due_on, method=o.method.strip())
+                                  due_on=o.due_on, method=o.method.strip(),
+                                  kind=o.kind or obligation_kind(o.description))
         row.full_clean(exclude=["agreement"])
         row.save()
     case.save(update_fields=["version", "updated_at"])

@@ -10,10 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.fsm import TransitionRefused
-from core.models import AuditEvent, Deadline, GeneratedDocument
+from core import documents as core_documents
+from core.models import AuditEvent, Deadline
 from core.workflow import add_service_errors
 
 from .. import services
+from ..documents import mediation_documents
 from ..forms import (AgreementForm, ExtensionForm, FailForm, MediatorForm, MinutesForm, SessionForm,
                      SignaturesForm)
 from ..models import MediationCase, MediationSession
@@ -75,10 +77,12 @@ def mediation_detail(request, number, **bound):
         "obligations": list(agreement.obligations.all()) if agreement else [],
         "extensions": list(case.extensions.all()),
         "deadlines": list(Deadline.objects.for_object(case).order_by("started_at")),
-        "documents": list(GeneratedDocument.objects.for_object(case).order_by("created_at")),
+        "documents": list(mediation_documents(case)),
         "timeline": list(AuditEvent.objects.for_object(case).timeline()),
         "is_mediator": user.pk == case.mediator_id and case.status in MediationCase.MEDIATING,
         "can_reassign": user.has_perm("casework.assign_mediation") and case.status in MediationCase.MEDIATING,
+        "can_dossier": user.has_perm("core.export_data") or user.pk == case.mediator_id
+        or user.has_perm("casework.assign_mediation"),
         "can_fulfil": case.status == MediationCase.Status.AGREEMENT_SIGNED
         and (user.pk == case.mediator_id or user.has_perm("casework.assign_mediation")),
         **_forms(case, request, **bound),
@@ -108,7 +112,8 @@ def _edit(request, number, form_class, form_name, action, success):
 @require_POST
 def mediation_session(request, number):
     return _edit(request, number, SessionForm, "session_form", lambda case, d: services.mediation_schedule_session(
-        case=case, by=request.user, scheduled_at=d["scheduled_at"], place=d["place"], version=d["version"]),
+        case=case, by=request.user, scheduled_at=d["scheduled_at"], place=d["place"], online=d["online"],
+        participants=d["participants"], version=d["version"]),
         _("已安排调解，调解通知已发送。"))
 
 
@@ -179,4 +184,18 @@ def mediation_fulfil(request, number):
         messages.error(request, " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
     else:
         messages.success(request, _("已登记履行。"))
+    return redirect(case.get_absolute_url())
+
+
+@require_POST
+def mediation_dossier(request, number):
+    """Queue the case file (调解案卷) as a PDF; the case page shows its progress."""
+    case = _case_or_404(request, number)
+    user = request.user
+    if not (user.has_perm("core.export_data") or user.pk == case.mediator_id
+            or user.has_perm("casework.assign_mediation")):
+        raise PermissionDenied
+    core_documents.request_document(case, kind="mediation.dossier", by=user)
+    AuditEvent.record(case, AuditEvent.Action.EXPORT, by=user, name="dossier")
+    messages.success(request, _("案卷正在生成，完成后可在“文书”中下载。"))
     return redirect(case.get_absolute_url())

@@ -389,7 +389,7 @@ RULES: dict[str, Rule] = {
                                      expect={"bureau": OK_MARKED}),
     "mediation:mediation_detail": Rule("scoped", kwargs=lambda w: {"number": w.mediation_a.number},
                                        expect={"bureau": OK}),
-    r"mediation:mediation_(session|minutes|agreement|signatures|extend|fail|reassign|fulfil)": Rule(
+    r"mediation:mediation_(session|minutes|agreement|signatures|extend|fail|reassign|fulfil|dossier)": Rule(
         "scoped", kwargs=lambda w: {"number": w.mediation_a.number}, method="post", status=(200, 302, 403, 409),
         why="POST edits: A (not the mediator) is refused or shown the form again; district B gets 404"),
     "mediation:mediation_intake": Rule("perm", expect={"a": OK, "b": OK, "intake_a": OK}),

@@ -127,16 +127,33 @@ def test_mediation_from_online_application_to_fulfilled_agreement(live_server, p
 
     # 6. The 调解协议书 (rendered eagerly) downloads with the CJK font embedded, parties and amounts in it.
     mediator.reload()
-    row = mediator.locator("li", has_text="调解协议书")
-    expect(row).to_contain_text("下载")
-    with mediator.expect_download() as download_info:
-        row.get_by_role("link", name="下载").click()
-    pdf = tmp_path / "agreement.pdf"
-    download_info.value.save_as(pdf)
-    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
-    cjk = [line for line in fonts.splitlines() if "WenQuanYi" in line]
-    assert cjk and all(line.split()[-5] == "yes" for line in cjk), fonts
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
-                          check=True).stdout
+
+    def download(title, name):
+        row = mediator.locator("tr.gc-document", has_text=title)
+        expect(row).to_contain_text("下载")
+        with mediator.expect_download() as download_info:
+            row.get_by_role("link", name="下载").click()
+        pdf = tmp_path / name
+        download_info.value.save_as(pdf)
+        fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+        cjk = [line for line in fonts.splitlines() if "WenQuanYi" in line]
+        assert cjk and all(line.split()[-5] == "yes" for line in cjk), fonts
+        return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                              check=True).stdout
+
+    text = download("调解协议书", "agreement.pdf")
     for expected in (number, "王建国", "赵小军", "北京速达物流有限公司", "6400.00", "300.00"):
         assert expected in text, expected
+    # The session notice (issued when the session was scheduled) names the place for both parties.
+    text = download("调解通知书", "notice.pdf")
+    for expected in (number, "王建国", "北京速达物流有限公司", "十里堡零工市场调解室"):
+        assert expected in text, expected
+
+    # 7. The case file: parties (masked), amounts, signatures, the timeline.
+    mediator.get_by_role("button", name="生成案卷").click()
+    expect(mediator.locator(".gc-messages")).to_contain_text("案卷正在生成")
+    text = download("调解案卷", "dossier.pdf")
+    for expected in ("劳动争议调解案卷", number, "王**", "北京速达物流有限公司", "6400.00", "300.00", "调解员签名",
+                     "调解协议生效"):
+        assert expected in text, expected
+    assert "王建国" not in text

@@ -1,5 +1,6 @@
 """``manage.py dossier TS-2026-000123 -o file.pdf``: render a complaint's case file (案卷) now; an inspection
-number (``JC-2026-000045``) renders the inspection's case file instead.
+number (``JC-2026-000045``) renders the inspection's case file instead, a mediation number (``TJ-2026-000007``)
+the mediation case file.
 
 Renders synchronously with the registered ``complaint.dossier`` (or ``inspection.dossier``) template (no
 worker needed), writes the file, and records the export in the audit trail with the file's SHA-256."""
@@ -20,7 +21,13 @@ KIND = "complaint.dossier"
 
 
 def _case(number: str):
-    """The case a number names and its dossier kind: ``JC-`` numbers are inspections, the rest complaints."""
+    """The case a number names and its dossier kind: ``JC-`` inspections, ``TJ-`` mediation cases, the rest
+    complaints."""
+    if number.startswith("TJ-"):
+        from casework.models import MediationCase
+
+        return (MediationCase.objects.select_related("district", "market", "mediator", "source_complaint")
+                .filter(number=number).first(), "mediation.dossier")
     if number.startswith("JC-"):
         from inspections.models import Inspection
 
@@ -30,10 +37,10 @@ def _case(number: str):
 
 
 class Command(BaseCommand):
-    help = "生成投诉案件的案卷 PDF（案卷封面、概况、当事人、办理过程、文书和附件清单）。"
+    help = "生成投诉、安全检查或劳动争议调解案件的案卷 PDF（案卷封面、概况、当事人、办理过程、文书和附件清单）。"
 
     def add_arguments(self, parser):
-        parser.add_argument("number", help="案件编号，例如 TS-2026-000123；安全检查编号 JC-2026-000045")
+        parser.add_argument("number", help="案件编号，例如 TS-2026-000123；安全检查编号 JC-2026-000045；调解案件编号 TJ-2026-000007")
         parser.add_argument("-o", "--output", help="输出文件路径（默认：<案件编号>.pdf）")
         parser.add_argument("--by", metavar="USERNAME", help="记入审计记录的导出人用户名（可选）")
 
