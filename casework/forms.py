@@ -171,7 +171,7 @@ class StaffIntakeForm(forms.Form):
 
 # ---- labour-dispute mediation -----------------------------------------------------------------------------
 
-from .models import MediationCase, MediationClaim  # noqa: E402
+from .models import AgreementObligation, MediationCase, MediationClaim  # noqa: E402
 
 
 class MediationReviewForm(forms.Form):
@@ -222,11 +222,13 @@ class MinutesForm(VersionedForm):
 
 
 class AgreementForm(VersionedForm):
-    """The draft: facts, and one obligation per line as ``内容|金额|YYYY-MM-DD|履行方式``."""
+    """The draft: facts, and one obligation per line as ``内容|金额|YYYY-MM-DD|履行方式[|类型]``; without a type
+    it is read from the wording (services.obligation_kind). The type decides the 支付令 guidance (Art. 16)."""
 
     facts = forms.CharField(label=_("争议事实"), widget=forms.Textarea(attrs={"rows": 5}))
     obligations = forms.CharField(
-        label=_("履行义务（每行一项：内容|金额|履行期限YYYY-MM-DD|履行方式）"), widget=forms.Textarea(attrs={"rows": 4}))
+        label=_("履行义务（每行一项：内容|金额|履行期限YYYY-MM-DD|履行方式）"), widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("可在行末加“|类型”：劳动报酬、工伤医疗费、经济补偿或者赔偿金、其他；不填时按义务内容判断。"))
 
     def clean_obligations(self):
         from datetime import date
@@ -234,15 +236,23 @@ class AgreementForm(VersionedForm):
 
         from .services import Obligation
 
+        kinds = {str(label): value for value, label in AgreementObligation.Kind.choices}
         rows = []
         for number, line in enumerate(self.cleaned_data["obligations"].splitlines(), 1):
             if not line.strip():
                 continue
             parts = [p.strip() for p in line.split("|")]
             try:
+                kind = ""
+                if len(parts) == 5:
+                    label = parts.pop()
+                    kind = kinds[label] if label else ""
                 description, amount, due, method = parts
                 rows.append(Obligation(description=description, amount=Decimal(amount) if amount else None,
-                                       due_on=date.fromisoformat(due), method=method))
+                                       due_on=date.fromisoformat(due), method=method, kind=kind))
+            except KeyError:
+                raise forms.ValidationError(_("第%(n)s行的类型应为：劳动报酬、工伤医疗费、经济补偿或者赔偿金、其他")
+                                            % {"n": number}) from None
             except (ValueError, InvalidOperation):
                 raise forms.ValidationError(_("第%(n)s行格式不正确，应为：内容|金额|履行期限YYYY-MM-DD|履行方式")
                                             % {"n": number}) from None

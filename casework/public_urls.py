@@ -11,6 +11,7 @@ urlpatterns = [
     path("mediation/apply/", public_mediation.mediation_apply, name="mediation_apply"),
     path("mediation/submitted/", public_mediation.mediation_submitted, name="mediation_submitted"),
     path("track/mediation/", public_mediation.mediation_track_detail, name="mediation_track_detail"),
+    path("track/mediation/survey/", public_mediation.mediation_track_survey, name="mediation_track_survey"),
     path("track/", public.track, name="track"),
     path("track/case/", public.track_detail, name="track_detail"),
     path("track/case/resubmit/", public.complaint_resubmit, name="complaint_resubmit"),

@@ -64,6 +64,8 @@ from .mediation import (  # noqa: E402
     mediation_schedule_session,
     mediation_sign_agreement,
     mediation_withdraw,
+    missed_payment_obligations,
+    obligation_kind,
 )
 
 __all__ = [
@@ -74,7 +76,7 @@ __all__ = [
     "mediation_apply", "mediation_assign", "mediation_close", "mediation_decline", "mediation_draft_agreement",
     "mediation_extend", "mediation_fail", "mediation_fulfil_obligation", "mediation_not_fulfilled",
     "mediation_reassign", "mediation_record_minutes", "mediation_record_signatures", "mediation_schedule_session",
-    "mediation_sign_agreement", "mediation_withdraw",
+    "mediation_sign_agreement", "mediation_withdraw", "missed_payment_obligations", "obligation_kind",
     "ACCEPT_DAYS",
     "CONSENT_VERSION",
     "EXTENSION_DAYS",

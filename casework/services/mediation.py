@@ -412,12 +412,35 @@ def mediation_not_fulfilled(*, case: MediationCase, by, reason: str) -> Mediatio
 
 @transaction.atomic
 def mediation_close(*, case: MediationCase, by=None) -> MediationCase:
-    """Close a fulfilled, unfulfilled or failed case (the flow's last step)."""
+    """Close a fulfilled, unfulfilled or failed case (the flow's last step) and send the applicants the
+    satisfaction survey (clause (二十二)): one survey per case, one link by text message to each applicant
+    with a phone; the first answer counts."""
+    from .complaints import survey_send, survey_url
+
     case = _locked(case)
     apply_transition(case, "close", by=by, label=_("结案"))
     case.save(update_fields=["status", "closed_at", "updated_at"])
     deadlines.cancel_deadlines(case)
+    token = survey_send(target=case, district=case.district, market=case.market)
+    if token:
+        text = (_("【劳动争议调解】您申请调解的案件%(number)s已结案，欢迎评价调解工作：%(url)s")
+                % {"number": case.number, "url": survey_url(token)})
+        for party in case.applicants.all():
+            if party.phone:
+                notify.notify_sms(party.phone, text, target=case, dedupe_key=f"mediation:{case.pk}:survey:{party.pk}")
     return case
+
+
+def missed_payment_obligations(case: MediationCase, obligations=None, today=None) -> list[AgreementObligation]:
+    """The effective agreement's obligations on wages, injury costs or compensation that are past due and
+    not performed: for these the worker may apply to the court for a payment order (支付令, Art. 16) as well
+    as for arbitration. ``obligations`` may be passed when already loaded (no query then)."""
+    if case.agreement_effective_at is None:
+        return []
+    if obligations is None:
+        agreement = getattr(case, "agreement", None)
+        obligations = list(agreement.obligations.all()) if agreement is not None else []
+    return [o for o in obligations if o.supports_payment_order and o.is_missed(today)]
 
 
 @transaction.atomic

@@ -60,7 +60,8 @@ def _agreement_initial(case):
     agreement = getattr(case, "agreement", None)
     if agreement is None:
         return {}
-    lines = [f"{o.description}|{o.amount or ''}|{o.due_on.isoformat()}|{o.method}" for o in agreement.obligations.all()]
+    lines = [f"{o.description}|{o.amount or ''}|{o.due_on.isoformat()}|{o.method}|{o.get_kind_display()}"
+             for o in agreement.obligations.all()]
     return {"facts": agreement.facts, "obligations": "\n".join(lines)}
 
 
@@ -68,13 +69,16 @@ def mediation_detail(request, number, **bound):
     case = _case_or_404(request, number)
     user = request.user
     agreement = getattr(case, "agreement", None)
+    obligations = list(agreement.obligations.all()) if agreement else []
     context = {
         "case": case,
         "applicants": list(case.applicants.all()),
         "claims": list(case.claims.all()),
         "sessions": list(case.sessions.all()),
         "agreement": agreement,
-        "obligations": list(agreement.obligations.all()) if agreement else [],
+        "obligations": obligations,
+        "missed": [{"description": o.description, "kind_label": o.get_kind_display(), "amount": o.amount,
+                    "due_on": o.due_on} for o in services.missed_payment_obligations(case, obligations)],
         "extensions": list(case.extensions.all()),
         "deadlines": list(Deadline.objects.for_object(case).order_by("started_at")),
         "documents": list(mediation_documents(case)),

@@ -398,10 +398,18 @@ def _survey_page(request, survey, *, action_url, not_found_status=404):
 def _render_survey(request, survey, complaint, form, action_url):
     return render(request, "public/survey.html", {
         "survey": {"answered": survey.answered_at is not None, "score": survey.score},
-        "case": PublicCase.of(complaint, survey) if isinstance(complaint, Complaint) else None,
+        "case": PublicCase.of(complaint, survey) if isinstance(complaint, Complaint) else _other_case(complaint, survey),
         "form": form,
         "action_url": action_url,
     })
+
+
+def _other_case(target, survey):
+    """The survey page's case facts for a closed mediation case (its own public whitelist)."""
+    from ..models import MediationCase
+    from .public_mediation import public_view
+
+    return public_view(target, survey) if isinstance(target, MediationCase) else None
 
 
 @login_not_required

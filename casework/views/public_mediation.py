@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -18,7 +19,7 @@ from core.context import client_ip
 from core.workflow import add_service_errors
 
 from .. import ratelimit, services
-from ..models import MediationCase, hash_tracking_code
+from ..models import MediationCase, SatisfactionSurvey, hash_tracking_code
 from ..public_forms import HONEYPOT_FIELD, published_markets
 from ..public_mediation_forms import ApplicantFormSet, ClaimFormSet, MediationApplicationForm
 
@@ -131,7 +132,7 @@ def remember(request, case):
     request.session[TRACK_SESSION_KEY] = {"id": case.pk, "at": time.time()}
 
 
-def public_view(case) -> dict:
+def public_view(case, survey=None) -> dict:
     """The whitelist of what the applicants see (no officers' names, no minutes, no other party's data)."""
     open_ = case.is_open
     return {
@@ -147,12 +148,26 @@ def public_view(case) -> dict:
         "arbitration_advice": case.arbitration_advice if case.status == MediationCase.Status.DECLINED else "",
         "failed": bool(case.failure_reason),
         "closed_at": case.closed_at if not open_ else None,
+        "missed": [{"description": o.description, "kind_label": str(o.get_kind_display()), "amount": o.amount,
+                    "due_on": o.due_on} for o in services.missed_payment_obligations(case)],
+        "survey_open": bool(case.status == MediationCase.Status.CLOSED and survey is not None
+                            and survey.answered_at is None),
+        "survey_answered": bool(survey is not None and survey.answered_at is not None),
     }
 
 
 @login_not_required
 @never_cache
 def mediation_track_detail(request):
+    case = _tracked(request)
+    if case is None:
+        return redirect("public:track")
+    survey = SatisfactionSurvey.objects.for_object(case).first()
+    return render(request, "public/mediation_track_detail.html", {"case": public_view(case, survey)})
+
+
+def _tracked(request):
+    """The case the tracking session names, if the session is fresh; else None (and the session is dropped)."""
     entry = request.session.get(TRACK_SESSION_KEY)
     ttl = getattr(settings, "GIGCASE_TRACK_SESSION_SECONDS", 30 * 60)
     case = None
@@ -160,5 +175,18 @@ def mediation_track_detail(request):
         case = MediationCase.objects.select_related("district").filter(pk=entry.get("id")).first()
     if case is None:
         request.session.pop(TRACK_SESSION_KEY, None)
+    return case
+
+
+@login_not_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def mediation_track_survey(request):
+    """The closed case's satisfaction survey reached from the tracking page (the SMS token is stored hashed)."""
+    from .public import _survey_page
+
+    case = _tracked(request)
+    if case is None:
         return redirect("public:track")
-    return render(request, "public/mediation_track_detail.html", {"case": public_view(case)})
+    return _survey_page(request, SatisfactionSurvey.objects.for_object(case).first(),
+                        action_url=reverse("public:mediation_track_survey"))

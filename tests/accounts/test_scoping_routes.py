@@ -397,7 +397,7 @@ RULES: dict[str, Rule] = {
         "scoped", kwargs=lambda w: {"number": w.complaint_a.number}, method="post", status=(302,)),
     "public:mediation_apply": Rule("public"),
     "public:mediation_submitted": Rule("public", status=(200, 302)),
-    "public:mediation_track_detail": Rule("public", status=(302,)),
+    r"public:mediation_track_(detail|survey)": Rule("public", status=(302,)),
     "mediation:index": Rule("staff-any", status=(200, 302)),
     r"mediation:(task_list|process_list|queue)": Rule(
         "scoped-list", marker=lambda w: f'href="/staff/mediation/{w.mediation_process_a.pk}/',
