@@ -9,6 +9,7 @@ from core.workflow import ScopedFlowAppViewset
 from .flows import ComplaintFlow, MediationFlow
 from .views import mediation as mediation_views
 from .views import mediation_intake as mediation_intake_views
+from .views import mediation_workload as mediation_workload_views
 from .views import staff
 
 
@@ -62,6 +63,11 @@ class MediationFlowViewset(ScopedFlowAppViewset):
                                  name="mediation_fulfil")
     mediation_dossier_path = path("cases/<str:number>/dossier/", mediation_views.mediation_dossier,
                                   name="mediation_dossier")
+    mediation_workload_path = path("workload/", mediation_workload_views.mediation_workload,
+                                   name="mediation_workload")
+    mediation_workload_reassign_path = path("workload/<str:number>/reassign/",
+                                            mediation_workload_views.mediation_workload_reassign,
+                                            name="mediation_workload_reassign")
 
     def __init__(self, **kwargs):
         super().__init__(MediationFlow, **kwargs)

@@ -393,6 +393,10 @@ RULES: dict[str, Rule] = {
         "scoped", kwargs=lambda w: {"number": w.mediation_a.number}, method="post", status=(200, 302, 403, 409),
         why="POST edits: A (not the mediator) is refused or shown the form again; district B gets 404"),
     "mediation:mediation_intake": Rule("perm", expect={"a": OK, "b": OK, "intake_a": OK}),
+    "mediation:mediation_workload": Rule("perm", expect={"a": OK, "b": OK}),
+    "mediation:mediation_workload_reassign": Rule(
+        "scoped", kwargs=lambda w: {"number": w.mediation_a.number}, method="post", status=(302,),
+        why="A's case is not in mediation: refused with a message and sent back to the workload page"),
     "mediation:mediation_from_complaint": Rule(
         "scoped", kwargs=lambda w: {"number": w.complaint_a.number}, method="post", status=(302,)),
     "public:mediation_apply": Rule("public"),
