@@ -32,12 +32,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "casework.request_info_complaint", "casework.propose_rejection_complaint", "casework.merge_complaint",
         # Counter and oral mediation applications are recorded at intake too (劳动争议调解仲裁法 第十二条).
         "casework.view_mediationcase", "casework.add_mediationcase",
+        "casework.view_wageclaim", "casework.add_wageclaim", "casework.verify_wageclaim",
     ],
     Role.MEDIATOR: [
         "markets.view_market", "markets.view_operator",
         "casework.view_complaint", "casework.investigate_complaint",
         "casework.view_mediationcase", "casework.add_mediationcase", "casework.accept_mediation",
         "casework.mediate_mediation",
+        "casework.view_wageclaim", "casework.add_wageclaim", "casework.verify_wageclaim",
+        "casework.coordinate_wageclaim",
     ],
     Role.INSPECTOR: [
         "markets.view_market", "markets.view_operator",
@@ -52,13 +55,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "casework.approve_extension_complaint", "casework.reopen_complaint",
         "casework.view_mediationcase", "casework.add_mediationcase", "casework.accept_mediation",
         "casework.decline_mediation", "casework.assign_mediation", "casework.mediate_mediation",
+        "casework.view_wageclaim", "casework.add_wageclaim", "casework.verify_wageclaim",
+        "casework.coordinate_wageclaim", "casework.refer_wageclaim", "casework.close_wageclaim",
         "inspections.view_inspection", "inspections.view_rectificationnotice", "inspections.plan_inspection",
         "inspections.decide_escalation_inspection",
         "core.reveal_pii", "core.export_data", "core.view_auditevent",
     ],
     Role.BUREAU_OFFICIAL: [
         "markets.view_market", "markets.view_operator",
-        "casework.view_complaint", "casework.view_mediationcase",
+        "casework.view_complaint", "casework.view_mediationcase", "casework.view_wageclaim",
         "inspections.view_inspection", "inspections.view_rectificationnotice",
         "core.export_data", "core.view_auditevent",
     ],

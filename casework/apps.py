@@ -20,6 +20,15 @@ class CaseworkConfig(AppConfig):
         register_deadline_handler("complaint.info", on_remind=services.on_info_remind,
                                   on_overdue=services.on_info_overdue)
         from .services import mediation as mediation_services
+        from . import employer_index, wage_documents  # noqa: F401  (registers the wage-claim PDF kinds)
+        from .services import wage as wage_services
+        from .signals import complaint_accepted
+
+        employer_index.connect()
+        register_deadline_handler("wageclaim.", on_remind=wage_services.on_deadline_remind,
+                                  on_overdue=wage_services.on_deadline_overdue)
+        # An accepted wage-arrears complaint opens its wage claim (issue 5).
+        complaint_accepted.connect(wage_services.on_complaint_accepted, dispatch_uid="casework.wageclaim_from_complaint")
 
         register_deadline_handler("mediation.", on_remind=mediation_services.on_limit_remind,
                                   on_overdue=mediation_services.on_limit_overdue)

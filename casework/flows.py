@@ -251,3 +251,98 @@ def mediation_outcome_reached(case):
                                    status=STATUS.NEW).first()
     if task is not None:
         task.flow_task.run(task)
+
+
+# ---- wage-arrears claims (欠薪线索) ---------------------------------------------------------------------
+
+from .models import WageClaim, WageClaimProcess  # noqa: E402
+from .views import wage_tasks  # noqa: E402
+
+
+class WageClaimFlow(flow.Flow):
+    """欠薪线索办理
+
+    从登记、核实、协调支付或移送到结案的欠薪线索办理流程。
+
+        start ─► verify (take up, then: verified | propose unsubstantiated)
+            ├─ verified ──────────► await_resolution (coordination and payment on the claim page, or a
+            │                        referral sent) ─► close (district official: outcome) ─► end
+            └─ still verifying ───► approve_unsubstantiated (district official) ─► end | verify
+    """
+
+    process_class = WageClaimProcess
+    artifact_model = WageClaim
+    lock_impl = lock.select_for_update_lock
+    process_title = _("欠薪线索办理")
+    process_description = _("从登记、核实、协调支付或移送到结案的欠薪线索办理流程。")
+
+    start = flow.StartHandle(this.start_process).Annotation(title=_("登记欠薪线索")).Next(this.verify)
+    verify = (
+        ScopedView(wage_tasks.VerifyTaskView.as_view())
+        .Annotation(title=_("核实"))
+        .Permission("casework.verify_wageclaim")
+        .Next(this.route_verification)
+    )
+    route_verification = (
+        flow.Switch()
+        .Annotation(title=_("核实结论"))
+        .Case(this.await_resolution, status_is(WageClaim, WageClaim.Status.VERIFIED))
+        .Case(this.approve_unsubstantiated, status_is(WageClaim, WageClaim.Status.VERIFYING))
+        .Default(this.end)
+    )
+    approve_unsubstantiated = (
+        ScopedView(wage_tasks.ApproveUnsubstantiatedTaskView.as_view())
+        .Annotation(title=_("审批不成立"))
+        .Permission("casework.close_wageclaim")
+        .Next(this.route_unsubstantiated)
+    )
+    route_unsubstantiated = (
+        flow.If(status_is(WageClaim, WageClaim.Status.UNSUBSTANTIATED))
+        .Annotation(title=_("是否认定不成立"))
+        .Then(this.end)
+        .Else(this.verify)
+    )
+    await_resolution = (
+        flow.Handle(this.resolution_reached).Annotation(title=_("协调支付或移送")).Next(this.close)
+    )
+    close = (
+        ScopedView(wage_tasks.CloseTaskView.as_view())
+        .Annotation(title=_("结案"))
+        .Permission("casework.close_wageclaim")
+        .Next(this.end)
+    )
+    end = flow.End().Annotation(title=_("结束"))
+
+    def start_process(self, activation, claim):
+        activation.process.artifact = claim
+        return activation.process
+
+    def resolution_reached(self, activation):
+        """The service already settled or referred the claim; the flow only moves on."""
+
+    def has_view_permission(self, user, obj=None):
+        if not (user.is_authenticated and user.has_perm("casework.view_wageclaim")):
+            return False
+        if obj is not None:
+            ensure_visible(WageClaim, user, obj)
+        return True
+
+    def has_manage_permission(self, user, obj=None):
+        if obj is not None:
+            ensure_visible(WageClaim, user, obj)
+        return user.is_authenticated and user.is_superuser
+
+
+def open_wageclaim_process(claim):
+    return (WageClaimProcess.objects.filter(artifact_object_id=claim.pk, flow_class=WageClaimFlow)
+            .exclude(status__in=[STATUS.DONE, STATUS.CANCELED]).order_by("-pk").first())
+
+
+def wageclaim_resolution_reached(claim):
+    """Complete the waiting ``await_resolution`` handle (settled, or a referral was sent)."""
+    process = open_wageclaim_process(claim)
+    if process is None:
+        return
+    task = process.task_set.filter(flow_task=WageClaimFlow.await_resolution, status=STATUS.NEW).first()
+    if task is not None:
+        WageClaimFlow.await_resolution.run(task)

@@ -71,3 +71,35 @@ class MediationFlowViewset(ScopedFlowAppViewset):
 
     def __init__(self, **kwargs):
         super().__init__(MediationFlow, **kwargs)
+
+
+# ---- wage-arrears claims ---------------------------------------------------------------------------------
+
+from .flows import WageClaimFlow  # noqa: E402
+from .views import wage as wage_views  # noqa: E402
+
+
+class WageClaimFlowViewset(ScopedFlowAppViewset):
+    title = _("欠薪线索")
+    icon = "payments"
+
+    wageclaim_list_path = path("claims/", wage_views.wageclaim_list, name="wageclaim_list")
+    wageclaim_intake_path = path("intake/", wage_views.wageclaim_intake, name="wageclaim_intake")
+    wageclaim_from_mediation_path = path("from-mediation/<str:number>/", wage_views.wageclaim_from_mediation,
+                                         name="wageclaim_from_mediation")
+    wageclaim_detail_path = path("claims/<str:number>/", wage_views.wageclaim_detail, name="wageclaim_detail")
+    wageclaim_coordinate_path = path("claims/<str:number>/coordinate/", wage_views.wageclaim_coordinate,
+                                     name="wageclaim_coordinate")
+    wageclaim_settle_path = path("claims/<str:number>/settle/", wage_views.wageclaim_settle, name="wageclaim_settle")
+    wageclaim_add_worker_path = path("claims/<str:number>/workers/", wage_views.wageclaim_add_worker,
+                                     name="wageclaim_add_worker")
+    wageclaim_upload_path = path("claims/<str:number>/evidence/", wage_views.wageclaim_upload,
+                                 name="wageclaim_upload")
+    wageclaim_reveal_path = path("claims/<str:number>/reveal/", wage_views.wageclaim_reveal, name="wageclaim_reveal")
+    wageclaim_case_file_path = path("claims/<str:number>/case-file/", wage_views.wageclaim_case_file,
+                                    name="wageclaim_case_file")
+    employer_by_code_path = path("employers/code/<str:code>/", wage_views.employer_by_code, name="employer_by_code")
+    employer_by_name_path = path("employers/name/<str:key>/", wage_views.employer_by_name, name="employer_by_name")
+
+    def __init__(self, **kwargs):
+        super().__init__(WageClaimFlow, **kwargs)

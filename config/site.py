@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Site
 
-from casework.viewsets import ComplaintFlowViewset, MediationFlowViewset
+from casework.viewsets import ComplaintFlowViewset, MediationFlowViewset, WageClaimFlowViewset
 from inspections.viewsets import InspectionFlowViewset
 from markets.viewsets import MarketsApp
 
@@ -14,6 +14,7 @@ site = Site(
     viewsets=[
         ComplaintFlowViewset(),
         MediationFlowViewset(),
+        WageClaimFlowViewset(),
         InspectionFlowViewset(),
         MarketsApp(),
     ],

@@ -7,10 +7,13 @@ from .common import (TRACKING_CODE_LENGTH, SatisfactionSurvey, SurveyQuerySet, h
 from .complaints import REOPEN_WINDOW, Complaint, ComplaintNote, ComplaintProcess, ComplaintQuerySet
 from .mediation import (MEDIATION_LIMIT_DAYS, AgreementObligation, MediationAgreement, MediationCase, MediationClaim,
                         MediationExtension, MediationParty, MediationProcess, MediationSession, MediatorConflict)
+from .wage import (EmployerMention, WageClaim, WageClaimProcess, WageClaimQuerySet, WageClaimWorker,
+                   employer_q)
 
 __all__ = [
     "REOPEN_WINDOW", "TRACKING_CODE_LENGTH", "Complaint", "ComplaintNote", "ComplaintProcess", "ComplaintQuerySet",
     "MEDIATION_LIMIT_DAYS", "AgreementObligation", "MediationAgreement", "MediationCase", "MediationClaim",
     "MediationExtension", "MediationParty", "MediationProcess", "MediationSession", "MediatorConflict",
+    "EmployerMention", "WageClaim", "WageClaimProcess", "WageClaimQuerySet", "WageClaimWorker", "employer_q",
     "SatisfactionSurvey", "SurveyQuerySet", "hash_tracking_code", "new_tracking_code", "normalize_tracking_code",
 ]

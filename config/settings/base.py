@@ -179,6 +179,9 @@ GIGCASE_SMS_BACKEND = env("GIGCASE_SMS_BACKEND", default="core.notify.DatabaseSM
 GIGCASE_SITE_URL = env("GIGCASE_SITE_URL", default="http://127.0.0.1:8000")
 GIGCASE_UPLOAD_MAX_BYTES = env.int("GIGCASE_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 GIGCASE_PUBLIC_HOTLINE = env("GIGCASE_PUBLIC_HOTLINE", default="12333")
+# An employer named by at least this many cases (wage claims, complaints, mediations) is flagged as a
+# repeat offender in every list where its cases appear (issue 5).
+GIGCASE_REPEAT_OFFENDER_THRESHOLD = env.int("GIGCASE_REPEAT_OFFENDER_THRESHOLD", default=3)
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="gigcase@localhost")

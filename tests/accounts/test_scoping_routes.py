@@ -201,6 +201,24 @@ class World:
         return self.mediation_process_a.task_set.get(flow_task=MediationFlow.review)
 
     @cached_property
+    def wageclaim_a(self):
+        from tests.casework.wage_helpers import report
+
+        return report(district=district("朝阳区")).claim
+
+    @cached_property
+    def wageclaim_process_a(self):
+        from casework.flows import open_wageclaim_process
+
+        return open_wageclaim_process(self.wageclaim_a)
+
+    @cached_property
+    def wageclaim_verify_task_a(self):
+        from casework.flows import WageClaimFlow
+
+        return self.wageclaim_process_a.task_set.get(flow_task=WageClaimFlow.verify)
+
+    @cached_property
     def user_inspector_a(self):
         return UserFactory(username="route_inspector_a", roles=[Role.INSPECTOR], district=district("朝阳区"))
 
@@ -421,6 +439,42 @@ RULES: dict[str, Rule] = {
         "scoped-deny",
         kwargs=lambda w: {"process_pk": w.mediation_process_a.pk, "task_pk": w.mediation_review_task_a.pk},
         why="task routes of other nodes, called with the review task of A's mediation: outsiders get nothing"),
+    # Wage-arrears claims (casework, issue 5). Partners never see a claim (only their referral packets).
+    "wageclaim:wageclaim_list": Rule("scoped-list", marker=lambda w: w.wageclaim_a.number,
+                                     expect={"bureau": OK_MARKED}),
+    "wageclaim:wageclaim_detail": Rule("scoped", kwargs=lambda w: {"number": w.wageclaim_a.number},
+                                       expect={"bureau": OK}),
+    r"wageclaim:wageclaim_(coordinate|settle|add_worker|upload|reveal|case_file)": Rule(
+        "scoped", kwargs=lambda w: {"number": w.wageclaim_a.number}, method="post", status=(302, 403),
+        why="POST actions: an empty or refused form redirects with a message; district B and partners get 404"),
+    "wageclaim:wageclaim_intake": Rule("perm", expect={"a": OK, "b": OK, "intake_a": OK}),
+    "wageclaim:wageclaim_from_mediation": Rule(
+        "scoped", kwargs=lambda w: {"number": w.mediation_a.number}, status=(200, 302),
+        why="a mediation still open redirects back with a message; district B gets 404"),
+    "wageclaim:employer_by_code": Rule("scoped", kwargs=lambda w: {"code": w.wageclaim_a.employer_credit_code},
+                                       expect={"bureau": OK},
+                                       why="an employer with no case visible to the viewer is 404"),
+    "wageclaim:employer_by_name": Rule("scoped", kwargs=lambda w: {"key": w.wageclaim_a.employer_key},
+                                       expect={"bureau": OK}),
+    "wageclaim:index": Rule("staff-any", status=(200, 302)),
+    r"wageclaim:(task_list|process_list|queue)": Rule(
+        "scoped-list", marker=lambda w: f'href="/staff/wageclaim/{w.wageclaim_process_a.pk}/',
+        expect={"bureau": UNCHECKED}),
+    r"wageclaim:(inbox|archive)": Rule(
+        "scoped-list", marker=lambda w: f'href="/staff/wageclaim/{w.wageclaim_process_a.pk}/', expect={"a": OK},
+        why="A's own inbox/archive: nothing is assigned to or done by A yet"),
+    "wageclaim:chart": Rule("staff-any"),
+    r"wageclaim:tasks_(assign|unassign)": Rule("staff-any", method="post", status=(200, 302, 405)),
+    r"wageclaim:process_(detail|chart)": Rule("scoped", kwargs=lambda w: {"process_pk": w.wageclaim_process_a.pk}),
+    "wageclaim:process_cancel": Rule("scoped", kwargs=lambda w: {"process_pk": w.wageclaim_process_a.pk},
+                                     status=(200, 302, 403)),
+    r"wageclaim:verify:(index|detail)": Rule(
+        "scoped", kwargs=lambda w: {"process_pk": w.wageclaim_process_a.pk, "task_pk": w.wageclaim_verify_task_a.pk},
+        status=(200, 302)),
+    r"wageclaim:\w+:(index|detail|execute|assign|unassign|undo|cancel|revive)": Rule(
+        "scoped-deny",
+        kwargs=lambda w: {"process_pk": w.wageclaim_process_a.pk, "task_pk": w.wageclaim_verify_task_a.pk},
+        why="task routes of other nodes, called with the verify task of A's claim: outsiders get nothing"),
     # Inspections. Operator A sees only its markets' notices; the inspection itself is the bureau's.
     "inspection:inspection_list": Rule("scoped-list", marker=lambda w: w.inspection_a.number,
                                        expect={"bureau": OK_MARKED, "operator_a": DENIED}),
