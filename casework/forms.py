@@ -171,6 +171,8 @@ class StaffIntakeForm(forms.Form):
 
 # ---- labour-dispute mediation -----------------------------------------------------------------------------
 
+from core.validators import validate_credit_code, validate_mobile, validate_resident_id  # noqa: E402
+
 from .models import AgreementObligation, MediationCase, MediationClaim  # noqa: E402
 
 
@@ -281,24 +283,70 @@ class FailForm(forms.Form):
 
 
 class MediationIntakeForm(forms.Form):
-    """Counter or oral application (Art. 12: applicant, matters, reasons and time are recorded)."""
+    """Counter or oral application (Art. 12: applicant, matters, reasons and time are recorded). The applicants
+    (several workers against one employer make one case) and the claims come in the two formsets below."""
 
     channel = forms.ChoiceField(label=_("申请方式"), choices=[c for c in MediationCase.Channel.choices
                                                               if c[0] != MediationCase.Channel.ONLINE])
     district = forms.ModelChoiceField(label=_("管辖区"), queryset=District.objects.all())
     market = forms.ModelChoiceField(label=_("零工市场（驿站）"), queryset=Market.objects.all(), required=False)
-    applicant_name = forms.CharField(label=_("申请人姓名"), max_length=50)
-    applicant_id_number = forms.CharField(label=_("身份证号码"), max_length=18)
-    applicant_phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
-    applicant_priority = forms.BooleanField(label=_("就业困难人员"), required=False)
     respondent_name = forms.CharField(label=_("被申请人（用人单位）"), max_length=200)
     respondent_credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=18, required=False)
     respondent_contact = forms.CharField(label=_("联系人"), max_length=50, required=False)
-    claim_kind = forms.ChoiceField(label=_("请求类型"), choices=[("", "—")] + list(MediationClaim.Kind.choices),
-                                   required=False)
-    claim_amount = forms.DecimalField(label=_("请求金额（元）"), max_digits=12, decimal_places=2, required=False,
-                                      min_value=0)
     matters = forms.CharField(label=_("争议事项"), widget=forms.Textarea(attrs={"rows": 3}))
     reasons = forms.CharField(label=_("申请理由"), widget=forms.Textarea(attrs={"rows": 3}))
     received_at = forms.DateTimeField(label=_("申请时间"), required=False,
                                       widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+
+    def clean_respondent_credit_code(self):
+        code = self.cleaned_data["respondent_credit_code"].strip().upper()
+        if code:
+            validate_credit_code(code)
+        return code
+
+
+class StaffApplicantForm(forms.Form):
+    """One applicant recorded by staff: the phone is optional (an oral applicant may have none at hand)."""
+
+    name = forms.CharField(label=_("申请人姓名"), max_length=50,
+                           error_messages={"required": _("请填写申请人姓名。")})
+    id_number = forms.CharField(label=_("身份证号码"), max_length=18, validators=[validate_resident_id],
+                                error_messages={"required": _("请填写申请人的身份证号码。")})
+    phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
+    priority = forms.BooleanField(label=_("就业困难人员"), required=False)
+
+    def clean_id_number(self):
+        return self.cleaned_data["id_number"].strip().upper()
+
+    def clean_phone(self):
+        phone = self.cleaned_data["phone"].replace(" ", "").replace("-", "")
+        if phone:
+            validate_mobile(phone)
+        return phone
+
+
+class StaffClaimForm(forms.Form):
+    # An empty first option: an untouched extra row posts nothing and is skipped.
+    kind = forms.ChoiceField(label=_("请求类型"), choices=[("", _("请选择"))] + MediationClaim.Kind.choices,
+                             error_messages={"required": _("请选择请求类型。")})
+    amount = forms.DecimalField(label=_("金额（元）"), min_value=0, max_digits=12, decimal_places=2,
+                                error_messages={"required": _("请填写请求金额。"),
+                                                "invalid": _("金额请填写数字，例如 2300.50。")})
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+
+class BaseStaffApplicantFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        people = [f.cleaned_data for f in self.forms if f.cleaned_data]
+        if not people:
+            raise forms.ValidationError(_("至少填写一名申请人。"), code="no_applicant")
+        numbers = [p["id_number"] for p in people]
+        if len(set(numbers)) != len(numbers):
+            raise forms.ValidationError(_("同一申请人（身份证号码）填写了两次，请删除重复的一行。"), code="duplicate")
+
+
+StaffApplicantFormSet = forms.formset_factory(StaffApplicantForm, formset=BaseStaffApplicantFormSet, extra=3,
+                                              max_num=50, validate_max=True)
+StaffClaimFormSet = forms.formset_factory(StaffClaimForm, extra=3, max_num=50, validate_max=True)

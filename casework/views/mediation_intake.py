@@ -13,38 +13,66 @@ from core.fsm import TransitionRefused
 from core.workflow import add_service_errors
 
 from .. import services
-from ..forms import MediationIntakeForm
+from ..forms import MediationIntakeForm, StaffApplicantFormSet, StaffClaimFormSet
 from ..models import Complaint
 
 
 def mediation_intake(request):
-    """登记调解申请（窗口书面申请或口头申请）."""
+    """登记调解申请（窗口书面申请或口头申请）: one or more applicants against one employer, claims as line items.
+    A rejected form comes back with everything typed in and the errors in Chinese next to the fields."""
     if not request.user.has_perm("casework.add_mediationcase"):
         raise PermissionDenied
-    form = MediationIntakeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and "_more" in request.POST:
+        # 增加空行: show the typed rows again (as initial data, so nothing is flagged yet) plus three empty ones.
+        post = request.POST
+        return render(request, "casework/mediation/intake.html", {
+            "form": MediationIntakeForm(initial={k: post.get(k) for k in MediationIntakeForm.base_fields}),
+            "applicants": StaffApplicantFormSet(prefix="applicant", initial=_typed_rows(post, "applicant",
+                                                                                        StaffApplicantFormSet)),
+            "claims": StaffClaimFormSet(prefix="claim", initial=_typed_rows(post, "claim", StaffClaimFormSet)),
+        })
+    data = request.POST if request.method == "POST" else None
+    form = MediationIntakeForm(data)
+    applicants = StaffApplicantFormSet(data, prefix="applicant")
+    claims = StaffClaimFormSet(data, prefix="claim")
+    if request.method == "POST" and form.is_valid() & applicants.is_valid() & claims.is_valid():
         data, user = form.cleaned_data, request.user
         if not user.is_superuser and user.district_id and data["district"].pk != user.district_id:
             form.add_error("district", _("只能登记本区的调解申请。"))
         else:
-            claims = []
-            if data["claim_kind"] and data["claim_amount"] is not None:
-                claims.append(services.Claim(kind=data["claim_kind"], amount=data["claim_amount"]))
             try:
                 case = services.mediation_apply(
                     channel=data["channel"], district=data["district"], market=data["market"],
-                    applicants=[services.Applicant(name=data["applicant_name"], id_number=data["applicant_id_number"],
-                                                   phone=data["applicant_phone"],
-                                                   priority=data["applicant_priority"])],
+                    applicants=[services.Applicant(name=a["name"], id_number=a["id_number"], phone=a["phone"],
+                                                   priority=a["priority"])
+                                for a in (f.cleaned_data for f in applicants) if a],
                     respondent_name=data["respondent_name"], respondent_credit_code=data["respondent_credit_code"],
                     respondent_contact=data["respondent_contact"], matters=data["matters"], reasons=data["reasons"],
-                    claims=claims, received_at=data["received_at"], by=user)
+                    claims=[services.Claim(kind=c["kind"], amount=c["amount"], note=c["note"])
+                            for c in (f.cleaned_data for f in claims) if c],
+                    received_at=data["received_at"], by=user)
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
                 messages.success(request, _("已登记调解申请 %(number)s。") % {"number": case.number})
                 return redirect(case.get_absolute_url())
-    return render(request, "casework/mediation/intake.html", {"form": form})
+    return render(request, "casework/mediation/intake.html", {"form": form, "applicants": applicants,
+                                                              "claims": claims})
+
+
+def _typed_rows(post, prefix, formset_class) -> list[dict]:
+    """The rows of a posted formset that have anything typed in, as initial data."""
+    fields = list(formset_class.form.base_fields)
+    try:
+        total = min(int(post.get(f"{prefix}-TOTAL_FORMS", 0)), formset_class.max_num)
+    except ValueError:
+        total = 0
+    rows = []
+    for i in range(total):
+        row = {f: post.get(f"{prefix}-{i}-{f}", "") for f in fields}
+        if any(v for v in row.values()):
+            rows.append({k: (v == "on" if k == "priority" else v) for k, v in row.items()})
+    return rows
 
 
 class FromComplaintForm(forms.Form):

@@ -33,12 +33,24 @@ def login(user):
 # ---- staff intake -------------------------------------------------------------------------------------
 
 
+def intake_data(**over):
+    """A counter/oral intake POST: management forms for three applicant rows and three claim rows."""
+    data = {
+        "applicant-TOTAL_FORMS": "3", "applicant-INITIAL_FORMS": "0", "applicant-MIN_NUM_FORMS": "0",
+        "applicant-MAX_NUM_FORMS": "50",
+        "claim-TOTAL_FORMS": "3", "claim-INITIAL_FORMS": "0", "claim-MIN_NUM_FORMS": "0", "claim-MAX_NUM_FORMS": "50",
+        "claim-0-kind": "", "claim-1-kind": "", "claim-2-kind": "",
+    }
+    data.update(over)
+    return data
+
+
 def test_an_oral_application_is_recorded_on_the_spot_with_applicant_matters_reasons_and_time(official, chaoyang):
-    response = login(official).post("/staff/mediation/intake/", {
-        "channel": "oral", "district": chaoyang.pk, "applicant_name": "李师傅", "applicant_id_number": ID,
-        "applicant_phone": "13912345678", "applicant_priority": "on", "respondent_name": "某某家政公司",
-        "respondent_credit_code": CC, "claim_kind": "unpaid_wages", "claim_amount": "2300.50",
-        "matters": "拖欠十天工资", "reasons": "完工后未结算"})
+    response = login(official).post("/staff/mediation/intake/", intake_data(**{
+        "channel": "oral", "district": chaoyang.pk, "applicant-0-name": "李师傅", "applicant-0-id_number": ID,
+        "applicant-0-phone": "13912345678", "applicant-0-priority": "on", "respondent_name": "某某家政公司",
+        "respondent_credit_code": CC, "claim-0-kind": "unpaid_wages", "claim-0-amount": "2300.50",
+        "matters": "拖欠十天工资", "reasons": "完工后未结算"}))
     assert response.status_code == 302
     case = MediationCase.objects.get()
     assert response["Location"] == case.get_absolute_url()
@@ -50,22 +62,94 @@ def test_an_oral_application_is_recorded_on_the_spot_with_applicant_matters_reas
     assert Deadline.objects.for_object(case).filter(kind="mediation.limit").exists()
 
 
+def test_several_workers_against_one_employer_with_several_claims_are_one_case(intake, chaoyang):
+    response = login(intake).post("/staff/mediation/intake/", intake_data(**{
+        "channel": "counter", "district": chaoyang.pk, "respondent_name": "某某物流公司", "respondent_credit_code": CC,
+        "applicant-0-name": "王师傅", "applicant-0-id_number": ID, "applicant-0-phone": "139 1234 5678",
+        "applicant-1-name": "赵师傅", "applicant-1-id_number": ID2.lower(), "applicant-1-priority": "on",
+        "claim-0-kind": "unpaid_wages", "claim-0-amount": "6400", "claim-1-kind": "deposit_refund",
+        "claim-1-amount": "300", "claim-1-note": "工服押金", "claim-2-kind": "overtime", "claim-2-amount": "800",
+        "matters": "拖欠工资、加班费和押金", "reasons": "两人在该公司分拣一个月未结算"}))
+    assert response.status_code == 302
+    case = MediationCase.objects.get()
+    assert [(p.name, p.id_number, p.phone, p.priority) for p in case.applicants.all()] == [
+        ("王师傅", ID, "13912345678", False), ("赵师傅", ID2, "", True)]
+    assert [(c.kind, c.amount, c.note) for c in case.claims.all()] == [
+        ("unpaid_wages", Decimal("6400.00"), ""), ("deposit_refund", Decimal("300.00"), "工服押金"),
+        ("overtime", Decimal("800.00"), "")]
+
+
+def test_a_half_filled_form_keeps_every_row_and_says_what_is_missing_in_chinese(official, chaoyang):
+    response = login(official).post("/staff/mediation/intake/", intake_data(**{
+        "channel": "counter", "district": chaoyang.pk, "respondent_name": "某某家政公司",
+        "applicant-0-name": "王师傅", "applicant-0-id_number": ID, "applicant-0-phone": "13912345678",
+        "applicant-1-name": "赵师傅", "applicant-1-id_number": "110105199003071230",
+        "applicant-2-id_number": ID2,
+        "claim-0-kind": "unpaid_wages", "claim-0-amount": "", "claim-1-kind": "", "claim-1-amount": "300",
+        "claim-2-kind": "overtime", "claim-2-amount": "abc",
+        "matters": "拖欠工资", "reasons": ""}))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert not MediationCase.objects.exists()
+    for kept in ("王师傅", "13912345678", "赵师傅", "110105199003071230", ID2, "某某家政公司", "拖欠工资", 'value="300"'):
+        assert kept in body, kept
+    for error in ("登记未完成", "请填写申请人姓名。", "请填写请求金额。", "请选择请求类型。", "金额请填写数字"):
+        assert error in body, error
+    assert "身份证" in body.split("110105199003071230")[1][:400]  # the check-digit error sits by the bad number
+    assert "This field" not in body and "Enter a" not in body
+
+
+def test_no_applicant_or_the_same_applicant_twice_is_refused(official, chaoyang):
+    base = {"channel": "counter", "district": chaoyang.pk, "respondent_name": "某某家政公司", "matters": "拖欠工资",
+            "reasons": "未结算"}
+    client = login(official)
+    body = client.post("/staff/mediation/intake/", intake_data(**base)).content.decode()
+    assert "至少填写一名申请人。" in body
+    body = client.post("/staff/mediation/intake/", intake_data(**base, **{
+        "applicant-0-name": "王师傅", "applicant-0-id_number": ID,
+        "applicant-1-name": "王师傅", "applicant-1-id_number": ID})).content.decode()
+    assert "填写了两次" in body
+    assert not MediationCase.objects.exists()
+
+
+def test_more_rows_keep_what_was_typed_without_flagging_it(official, chaoyang):
+    response = login(official).post("/staff/mediation/intake/", intake_data(**{
+        "_more": "1", "channel": "oral", "district": chaoyang.pk, "respondent_name": "某某家政公司",
+        "applicant-0-name": "王师傅", "applicant-0-id_number": ID, "applicant-0-priority": "on",
+        "applicant-1-name": "赵师傅", "applicant-2-name": "钱师傅", "claim-0-kind": "unpaid_wages",
+        "claim-0-amount": "100"}))
+    body = response.content.decode()
+    assert response.status_code == 200 and not MediationCase.objects.exists()
+    assert 'name="applicant-TOTAL_FORMS" value="6"' in body and 'name="claim-TOTAL_FORMS" value="4"' in body
+    for kept in ("王师傅", "赵师傅", "钱师傅", "某某家政公司", ID):
+        assert kept in body
+    assert 'name="applicant-0-priority" id="id_applicant-0-priority" checked' in body
+    assert "登记未完成" not in body
+
+
 def test_intake_with_an_invalid_id_number_keeps_the_input_and_files_nothing(official, chaoyang):
-    response = login(official).post("/staff/mediation/intake/", {
-        "channel": "counter", "district": chaoyang.pk, "applicant_name": "李师傅",
-        "applicant_id_number": "110105199003071230", "respondent_name": "某某家政公司",
-        "matters": "拖欠工资", "reasons": "未结算"})
+    response = login(official).post("/staff/mediation/intake/", intake_data(**{
+        "channel": "counter", "district": chaoyang.pk, "applicant-0-name": "李师傅",
+        "applicant-0-id_number": "110105199003071230", "respondent_name": "某某家政公司",
+        "matters": "拖欠工资", "reasons": "未结算"}))
     assert response.status_code == 200
     assert "某某家政公司" in response.content.decode()
     assert not MediationCase.objects.exists()
 
 
 def test_intake_of_another_district_is_refused(official, haidian):
-    response = login(official).post("/staff/mediation/intake/", {
-        "channel": "counter", "district": haidian.pk, "applicant_name": "李师傅", "applicant_id_number": ID,
-        "respondent_name": "某某家政公司", "matters": "拖欠工资", "reasons": "未结算"})
+    response = login(official).post("/staff/mediation/intake/", intake_data(**{
+        "channel": "counter", "district": haidian.pk, "applicant-0-name": "李师傅", "applicant-0-id_number": ID,
+        "respondent_name": "某某家政公司", "matters": "拖欠工资", "reasons": "未结算"}))
     assert response.status_code == 200 and "只能登记本区" in response.content.decode()
     assert not MediationCase.objects.exists()
+
+
+def test_intake_page_query_count_is_bounded(official, django_assert_max_num_queries):
+    client = login(official)
+    client.get("/staff/mediation/intake/")
+    with django_assert_max_num_queries(15):
+        assert client.get("/staff/mediation/intake/").status_code == 200
 
 
 def test_intake_officers_may_record_counter_applications_and_inspectors_may_not(intake, inspector):
