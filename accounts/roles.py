@@ -59,18 +59,29 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "casework.coordinate_wageclaim", "casework.refer_wageclaim", "casework.close_wageclaim",
         "inspections.view_inspection", "inspections.view_rectificationnotice", "inspections.plan_inspection",
         "inspections.decide_escalation_inspection",
+        "procurement.view_serviceproject", "procurement.add_serviceproject", "procurement.change_serviceproject",
+        "procurement.view_selectionround", "procurement.add_selectionround", "procurement.run_selectionround",
+        "procurement.view_servicecontract", "procurement.add_servicecontract",
+        "procurement.manage_servicecontract", "procurement.terminate_servicecontract",
+        "procurement.view_paymentmilestone", "procurement.add_paymentmilestone",
+        "procurement.approve_paymentmilestone", "procurement.pay_paymentmilestone",
         "core.reveal_pii", "core.export_data", "core.view_auditevent",
     ],
     Role.BUREAU_OFFICIAL: [
         "markets.view_market", "markets.view_operator",
         "casework.view_complaint", "casework.view_mediationcase", "casework.view_wageclaim",
         "inspections.view_inspection", "inspections.view_rectificationnotice",
+        # The bureau approves exits (clause (二十二)), which terminate the contract.
+        "procurement.view_serviceproject", "procurement.view_selectionround", "procurement.view_servicecontract",
+        "procurement.view_paymentmilestone", "procurement.terminate_servicecontract",
         "core.export_data", "core.view_auditevent",
     ],
     Role.LEGAL_AID: [],
     # Operator staff see their own operator record and markets only (Operator/Market.visible_to).
     Role.OPERATOR: ["markets.view_market", "markets.view_operator", "inspections.view_rectificationnotice",
-                    "inspections.respond_rectificationnotice"],
+                    "inspections.respond_rectificationnotice",
+                    # their own contracts and milestones, read-only (ServiceContract.visible_to)
+                    "procurement.view_servicecontract", "procurement.view_paymentmilestone"],
     Role.ADMIN: [
         "markets.view_market", "markets.add_market", "markets.change_market",
         "markets.view_operator", "markets.add_operator", "markets.change_operator",

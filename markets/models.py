@@ -99,6 +99,10 @@ class Market(RefreshableFSMMixin, models.Model):
     is_crowded_venue = models.BooleanField(_("人员密集场所"), default=True, help_text=_("消防检查至少每月一次"))
     status = FSMField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN, protected=True)
     status_reason = models.TextField(_("状态说明"), blank=True)
+    # Set when the operator's service contract ended by exit (退出, clause (二十二)); cleared when a new
+    # contract for the market takes effect (procurement).
+    needs_operator = models.BooleanField(_("待确定新运营机构"), default=False)
+    needs_operator_since = models.DateField(_("待确定运营机构起始日"), null=True, blank=True)
 
     objects = MarketQuerySet.as_manager()
 

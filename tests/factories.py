@@ -1,5 +1,8 @@
 """factory_boy factories shared by all test modules."""
 
+import datetime
+from decimal import Decimal
+
 import factory
 from django.contrib.auth.models import Group
 
@@ -75,5 +78,29 @@ class MarketFactory(factory.django.DjangoModelFactory):
     operator = factory.SubFactory(OperatorFactory)
 
 
-__all__ = ["UserFactory", "OrganizationFactory", "OperatorFactory", "MarketFactory", "district", "Role",
-           "make_credit_code"]
+class ServiceContractFactory(factory.django.DjangoModelFactory):
+    """A draft service contract (pass ``status=...`` to start elsewhere; procurement's own tests move it
+    through ``procurement.services``). Markets: ``markets=[...]``, else one new market of its district run
+    by its operator."""
+
+    class Meta:
+        model = "procurement.ServiceContract"
+        skip_postgeneration_save = True
+
+    number = factory.Sequence(lambda n: f"HT-2026-{900000 + n:06d}")
+    operator = factory.SubFactory(OperatorFactory)
+    district = factory.LazyFunction(lambda: district("朝阳区"))
+    amount = Decimal("1200000.00")
+    start_date = datetime.date(2026, 1, 1)
+    end_date = datetime.date(2026, 12, 31)
+
+    @factory.post_generation
+    def markets(self, create, extracted, **kwargs):
+        if not create:
+            return
+        self.markets.set(extracted if extracted is not None
+                         else [MarketFactory(operator=self.operator, district=self.district)])
+
+
+__all__ = ["UserFactory", "OrganizationFactory", "OperatorFactory", "MarketFactory", "ServiceContractFactory",
+           "district", "Role", "make_credit_code"]

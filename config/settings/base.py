@@ -182,6 +182,9 @@ GIGCASE_PUBLIC_HOTLINE = env("GIGCASE_PUBLIC_HOTLINE", default="12333")
 # An employer named by at least this many cases (wage claims, complaints, mediations) is flagged as a
 # repeat offender in every list where its cases appear (issue 5).
 GIGCASE_REPEAT_OFFENDER_THRESHOLD = env.int("GIGCASE_REPEAT_OFFENDER_THRESHOLD", default=3)
+# An operator whose contract ended by exit (退出, clause (二十二)) fails the qualification review of any
+# selection round for this many years after the termination date (issue 7).
+GIGCASE_EXIT_BAR_YEARS = env.int("GIGCASE_EXIT_BAR_YEARS", default=3)
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="gigcase@localhost")
