@@ -285,6 +285,9 @@ def seed(stdout, cases=0):
     from . import demo_mediation
 
     demo_mediation.seed(stdout, district, official, mediator)
+    from . import demo_wage
+
+    demo_wage.seed(stdout, district, intake, official, mediator)
 
     existing = Complaint.objects.filter(description__endswith=BULK_MARKER).count()
     missing = max(0, cases - existing)

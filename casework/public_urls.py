@@ -3,7 +3,7 @@ they are reversed as ``public:complaint_new`` and so on."""
 
 from django.urls import path
 
-from .views import public, public_mediation
+from .views import public, public_mediation, public_wage
 
 urlpatterns = [
     path("complaints/new/", public.complaint_new, name="complaint_new"),
@@ -12,6 +12,7 @@ urlpatterns = [
     path("mediation/submitted/", public_mediation.mediation_submitted, name="mediation_submitted"),
     path("track/mediation/", public_mediation.mediation_track_detail, name="mediation_track_detail"),
     path("track/mediation/survey/", public_mediation.mediation_track_survey, name="mediation_track_survey"),
+    path("track/wage/", public_wage.wageclaim_track_detail, name="wageclaim_track_detail"),
     path("track/", public.track, name="track"),
     path("track/case/", public.track_detail, name="track_detail"),
     path("track/case/resubmit/", public.complaint_resubmit, name="complaint_resubmit"),

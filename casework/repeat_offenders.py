@@ -46,7 +46,9 @@ class Flag:
 
 
 def counts_for(refs, user) -> dict:
-    """``{ref: number of visible cases naming that employer}`` in two grouped queries."""
+    """``{ref: number of visible cases naming that employer}`` in three grouped queries, counted as the
+    employer page counts: an employer with a code has the cases with that code plus the code-less cases
+    bearing any name its coded cases use; an employer known only by name has every case with that name."""
     from .models import EmployerMention
 
     refs = {r for r in refs if r}
@@ -54,18 +56,24 @@ def counts_for(refs, user) -> dict:
         return {}
     mentions = EmployerMention.objects.visible_to(user)
     codes = {r.credit_code for r in refs if r.credit_code}
-    keys = {r.key for r in refs if r.key}
-    by_code = dict(mentions.filter(credit_code__in=codes).values("credit_code").annotate(n=Count("pk"))
-                   .values_list("credit_code", "n")) if codes else {}
+    by_code, keys_of = {}, {}
+    if codes:
+        by_code = dict(mentions.filter(credit_code__in=codes).values("credit_code").annotate(n=Count("pk"))
+                       .values_list("credit_code", "n"))
+        for code, key in (mentions.filter(credit_code__in=codes).exclude(key="")
+                          .values_list("credit_code", "key").distinct()):
+            keys_of.setdefault(code, set()).add(key)
+    keys = {r.key for r in refs if r.key} | {k for ks in keys_of.values() for k in ks}
     by_key = {row["key"]: row for row in mentions.filter(key__in=keys).values("key").annotate(
         total=Count("pk"), without_code=Count("pk", filter=Q(credit_code="")))} if keys else {}
     counts = {}
     for ref in refs:
-        row = by_key.get(ref.key, {"total": 0, "without_code": 0})
         if ref.credit_code:
-            counts[ref] = by_code.get(ref.credit_code, 0) + (row["without_code"] if ref.key else 0)
+            names = keys_of.get(ref.credit_code, set()) | ({ref.key} if ref.key else set())
+            counts[ref] = by_code.get(ref.credit_code, 0) + sum(
+                by_key.get(k, {}).get("without_code", 0) for k in names)
         else:
-            counts[ref] = row["total"]
+            counts[ref] = by_key.get(ref.key, {}).get("total", 0)
     return counts
 
 

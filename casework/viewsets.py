@@ -75,13 +75,59 @@ class MediationFlowViewset(ScopedFlowAppViewset):
 
 # ---- wage-arrears claims ---------------------------------------------------------------------------------
 
+from django.db.models import OuterRef, Subquery  # noqa: E402
+from django.template.loader import render_to_string  # noqa: E402
+from django.utils.html import format_html  # noqa: E402
+
+from core.workflow import ScopedInboxView, ScopedQueueView  # noqa: E402
+
 from .flows import WageClaimFlow  # noqa: E402
+from .models import WageClaim  # noqa: E402
+from .repeat_offenders import flag_rows  # noqa: E402
 from .views import wage as wage_views  # noqa: E402
+
+
+class EmployerColumnMixin:
+    """Wage inbox and queue: the employer of each task's claim, with the repeat-offender badge (counted
+    once per page)."""
+
+    columns = ("task_id", "task_title", "case", "employer", "due", "created")
+
+    def get_queryset(self):
+        case = WageClaim.objects.filter(pk=OuterRef("process__artifact_object_id"))
+        return super().get_queryset().annotate(case_employer=Subquery(case.values("employer_name")[:1]),
+                                               case_employer_code=Subquery(case.values("employer_credit_code")[:1]))
+
+    def get_page_data(self, page):
+        # ``page`` is a Page, or the queryset itself when the list is not paginated.
+        rows = flag_rows(getattr(page, "object_list", page), self.request.user, name_attr="case_employer",
+                         code_attr="case_employer_code")
+        if hasattr(page, "object_list"):
+            page.object_list = rows
+        return super().get_page_data(rows)
+
+    def employer(self, task):
+        name = getattr(task, "case_employer", None) or "—"
+        if getattr(task, "repeat_offender", None):
+            return format_html("{}{}", name, render_to_string("casework/_repeat_offender.html", {"row": task}))
+        return name
+
+    employer.short_description = _("用工单位")
+
+
+class WageInboxView(EmployerColumnMixin, ScopedInboxView):
+    pass
+
+
+class WageQueueView(EmployerColumnMixin, ScopedQueueView):
+    pass
 
 
 class WageClaimFlowViewset(ScopedFlowAppViewset):
     title = _("欠薪线索")
     icon = "payments"
+    inbox_view_class = WageInboxView
+    queue_view_class = WageQueueView
 
     wageclaim_list_path = path("claims/", wage_views.wageclaim_list, name="wageclaim_list")
     wageclaim_intake_path = path("intake/", wage_views.wageclaim_intake, name="wageclaim_intake")

@@ -105,11 +105,13 @@ def _clean_workers(workers) -> list[Worker]:
 def wageclaim_report(*, channel, district, employer_name, workers, employer_credit_code="", employer_address="",
                      market=None, work_place="", description="", period_start=None, period_end=None,
                      employment_ongoing=False, employment_ended_on=None, source_complaint=None,
-                     source_mediation=None, files=(), by=None, allow_no_workers=False) -> WageSubmission:
+                     source_mediation=None, files=(), by=None, allow_no_workers=False,
+                     text_code=True) -> WageSubmission:
     """Register a wage claim (counter, hotline, or converted from a complaint or a mediation) with its
     workers, and start its flow and the 5-working-day verification clock. The tracking code is shown once
     (and texted to the first worker with a phone); only its hash is stored.
 
+    ``text_code=False`` sends no SMS (a complaint's conversion: its complainant tracks the complaint).
     ``allow_no_workers`` is for conversions from an anonymous complaint or one without an amount: the
     officer adds the workers while verifying (a claim cannot be verified without them)."""
     workers = _clean_workers(workers)
@@ -153,7 +155,7 @@ def wageclaim_report(*, channel, district, employer_name, workers, employer_cred
     from ..flows import WageClaimFlow
 
     WageClaimFlow.start.run(claim=claim)
-    if phone:
+    if phone and text_code:
         notify.notify_sms(
             phone,
             _("【零工市场维权】您反映的欠薪问题已登记，编号%(number)s，查询码%(code)s，请妥善保存。")
@@ -189,7 +191,8 @@ def wageclaim_add_worker(*, claim: WageClaim, by, worker: Worker) -> WageClaimWo
 def wageclaim_create_from_complaint(*, complaint: Complaint, by=None) -> WageClaim:
     """A wage-arrears complaint was accepted: open the linked claim (once per complaint). The named
     complainant becomes the worker when the complaint states an amount; otherwise workers are added while
-    verifying. The complainant keeps tracking with the complaint's code (the complaint page links here)."""
+    verifying. The complainant keeps tracking with the complaint's code (the staff complaint page links
+    here); no second code is texted."""
     existing = WageClaim.objects.filter(source_complaint=complaint).first()
     if existing is not None:
         return existing
@@ -202,13 +205,9 @@ def wageclaim_create_from_complaint(*, complaint: Complaint, by=None) -> WageCla
         employer_name=complaint.respondent_name or _("（投诉未写明）"),
         employer_credit_code=complaint.respondent_credit_code, description=complaint.description,
         period_end=complaint.occurred_on, source_complaint=complaint, workers=workers, by=by,
-        allow_no_workers=True,
+        allow_no_workers=True, text_code=False,
     )
     claim = submission.claim
-    # The complaint's tracking code finds the claim too: the complainant was given only that one.
-    WageClaim.objects.filter(pk=claim.pk).update(tracking_code_hash=complaint.tracking_code_hash,
-                                                 phone_last4=complaint.phone_last4)
-    claim.tracking_code_hash, claim.phone_last4 = complaint.tracking_code_hash, complaint.phone_last4
     AuditEvent.record(complaint, AuditEvent.Action.UPDATE, by=by, name="wageclaim_opened",
                       data={"wageclaim": claim.number})
     return claim

@@ -27,7 +27,7 @@ from core.fsm import TransitionRefused
 from core.workflow import add_service_errors
 
 from .. import ratelimit, services
-from . import public_mediation
+from . import public_mediation, public_wage
 from ..models import Complaint, SatisfactionSurvey, hash_tracking_code
 from ..public_forms import (
     HONEYPOT_FIELD, ComplaintForm, ResubmitForm, SurveyForm, TrackForm, WithdrawForm, published_markets,
@@ -271,6 +271,10 @@ def track(request):
         if mediation is not None:  # an online mediation application (same code format, same page)
             public_mediation.remember(request, mediation)
             return redirect("public:mediation_track_detail")
+        claim = public_wage.find_tracked(form.cleaned_data["code"], form.cleaned_data["last4"])
+        if claim is not None:  # a wage claim registered at the counter or by hotline (issue 5)
+            public_wage.remember(request, claim)
+            return redirect("public:wageclaim_track_detail")
         _count("track-ip", ip, track_ip_limit())
         form.add_error(None, ValidationError(_("查询码或手机号后四位不正确，请核对后重试。"), code="not_found"))
     return render(request, "public/track.html", {"form": form})
@@ -300,6 +304,7 @@ def track_leave(request):
     """Forget the looked-up case in this browser (a shared phone at the market)."""
     request.session.pop(TRACK_SESSION_KEY, None)
     request.session.pop(public_mediation.TRACK_SESSION_KEY, None)
+    request.session.pop(public_wage.TRACK_SESSION_KEY, None)
     return redirect("public:track")
 
 

@@ -456,6 +456,7 @@ RULES: dict[str, Rule] = {
                                        why="an employer with no case visible to the viewer is 404"),
     "wageclaim:employer_by_name": Rule("scoped", kwargs=lambda w: {"key": w.wageclaim_a.employer_key},
                                        expect={"bureau": OK}),
+    "public:wageclaim_track_detail": Rule("public", status=(302,)),
     "wageclaim:index": Rule("staff-any", status=(200, 302)),
     r"wageclaim:(task_list|process_list|queue)": Rule(
         "scoped-list", marker=lambda w: f'href="/staff/wageclaim/{w.wageclaim_process_a.pk}/',
