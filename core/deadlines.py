@@ -36,7 +36,7 @@ field if it has one (``sync_entity_due_at``).
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Callable
 from zoneinfo import ZoneInfo
@@ -44,11 +44,12 @@ from zoneinfo import ZoneInfo
 from celery import shared_task
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import AuditEvent, CalendarDay, CalendarYear, Deadline, Notification
+from .statements import insert_returning, update_returning
 
 logger = logging.getLogger(__name__)
 
@@ -81,15 +82,30 @@ class WorkCalendar:
 
     @classmethod
     def load(cls, first_year: int, last_year: int) -> "WorkCalendar":
-        """Read the calendar for the given years from the database in two queries."""
-        loaded = frozenset(
-            CalendarYear.objects.filter(year__gte=first_year, year__lte=last_year).values_list("year", flat=True)
-        )
+        """The calendar for the given years, from this process's copy of the whole calendar (one query to
+        check its version; see ``cached_calendar``)."""
+        return cached_calendar().years(first_year, last_year)
+
+    @classmethod
+    def read(cls, first_year: int | None = None, last_year: int | None = None) -> "WorkCalendar":
+        """Read the calendar for the given years (default: all of it) from the database in two queries."""
+        years, days = CalendarYear.objects.all(), CalendarDay.objects.all()
+        if first_year is not None:
+            years, days = years.filter(year__gte=first_year), days.filter(date__year__gte=first_year)
+        if last_year is not None:
+            years, days = years.filter(year__lte=last_year), days.filter(date__year__lte=last_year)
+        loaded = frozenset(years.values_list("year", flat=True))
         holidays, workdays = set(), set()
-        rows = CalendarDay.objects.filter(date__year__gte=first_year, date__year__lte=last_year)
-        for day, kind in rows.values_list("date", "kind"):
+        for day, kind in days.values_list("date", "kind"):
             (holidays if kind == CalendarDay.Kind.HOLIDAY else workdays).add(day)
-        return cls(first_year, last_year, loaded, frozenset(holidays), frozenset(workdays))
+        return cls(date.min.year if first_year is None else first_year,
+                   date.max.year if last_year is None else last_year,
+                   loaded, frozenset(holidays), frozenset(workdays))
+
+    def years(self, first_year: int, last_year: int) -> "WorkCalendar":
+        """This calendar limited to ``first_year``..``last_year`` (days outside them raise, as if read alone)."""
+        return replace(self, first_year=first_year, last_year=last_year,
+                       loaded_years=frozenset(y for y in self.loaded_years if first_year <= y <= last_year))
 
     @classmethod
     def for_span(cls, start: date, working_days: int) -> "WorkCalendar":
@@ -110,6 +126,47 @@ class WorkCalendar:
             if day in self.workdays:
                 return True
         return day.weekday() < 5
+
+
+# ---- the calendar cache ------------------------------------------------------------------------
+#
+# The whole calendar is a few hundred rows; every working-day deadline needs it. Each process keeps one copy
+# with the ``CalendarVersion`` number it was read under (a PostgreSQL trigger changes that number on every
+# write to the calendar tables, from a sequence, so a number is never reused) and re-reads it when the
+# number differs. Without the trigger (SQLite) nothing is cached.
+
+_cache: tuple[int, "WorkCalendar"] | None = None
+
+
+def calendar_version() -> int | None:
+    """The calendar's current version as this transaction sees it; None where it is not tracked."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version FROM core_calendarversion WHERE id = 1")
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def cached_calendar(version: int | None = ...) -> "WorkCalendar":
+    """The whole calendar: this process's copy if it is of ``version`` (default: the current one), else
+    read again (and kept, when the version is known)."""
+    global _cache
+    if version is ...:
+        version = calendar_version()
+    cached = _cache
+    if version is not None and cached is not None and cached[0] == version:
+        return cached[1]
+    calendar = WorkCalendar.read()
+    if version is not None:
+        _cache = (version, calendar)
+    return calendar
+
+
+def _cached_version() -> int | None:
+    """The version of this process's copy (None if there is none), without asking the database."""
+    cached = _cache
+    return cached[0] if cached is not None else None
 
 
 def add_working_days(start_date: date, n: int, calendar: WorkCalendar) -> tuple[date, bool]:
@@ -174,13 +231,16 @@ class Schedule:
     remind_at: datetime | None
 
 
-def schedule_for(deadline: Deadline) -> Schedule:
+def schedule_for(deadline: Deadline, calendar: WorkCalendar | None = None) -> Schedule:
     """Due moment, provisional flag and reminder moment of ``deadline`` from its start, days, extension and
-    suspension (one calendar load)."""
+    suspension (one calendar load, unless ``calendar``, the whole calendar, is given)."""
     total = deadline.days + deadline.extended_days + deadline.suspended_days
     start_date = local_date(deadline.started_at)
     if deadline.unit == Deadline.Unit.WORKING:
-        calendar = WorkCalendar.for_span(start_date, total)
+        if calendar is None:
+            calendar = WorkCalendar.for_span(start_date, total)
+        else:
+            calendar = calendar.years(start_date.year, (start_date + timedelta(days=2 * total + 31)).year)
         last_day, provisional = add_working_days(start_date, total, calendar)
         remind_day = (
             working_days_before(last_day, deadline.remind_days_before, calendar, not_before=start_date)
@@ -203,10 +263,10 @@ def schedule_for(deadline: Deadline) -> Schedule:
 _SCHEDULE_FIELDS = ["due_at", "provisional", "remind_at", "reminded_at", "overdue_at"]
 
 
-def _apply_schedule(deadline: Deadline, now: datetime) -> None:
+def _apply_schedule(deadline: Deadline, now: datetime, calendar: WorkCalendar | None = None) -> None:
     """Recompute the stored schedule. A reminder or escalation that already fired is re-armed when the new
     moment is still ahead, so an extended deadline is reminded and escalated again at its new date."""
-    schedule = schedule_for(deadline)
+    schedule = schedule_for(deadline, calendar)
     deadline.due_at, deadline.provisional, deadline.remind_at = (
         schedule.due_at, schedule.provisional, schedule.remind_at
     )
@@ -230,13 +290,6 @@ def _record(deadline: Deadline, name: str, *, target=None, by=None, reason="", *
 
 def _lock(deadline: Deadline) -> Deadline:
     return Deadline.objects.select_for_update().get(pk=deadline.pk)
-
-
-def _for_object(obj, kinds):
-    qs = Deadline.objects.for_object(obj).filter(status__in=LIVE)
-    if kinds is not None:
-        qs = qs.filter(kind__in=[kinds] if isinstance(kinds, str) else list(kinds))
-    return qs.select_for_update().order_by("pk")
 
 
 def sync_entity_due_at(obj) -> None:
@@ -288,20 +341,32 @@ def start_deadline(obj, *, kind, label, days, unit, started_at=None, remind_days
 
 def _start_deadline(obj, kind, label, days, unit, started_at, remind_days_before, by, sync) -> Deadline:
     content_type = ContentType.objects.get_for_model(obj, for_concrete_model=False)
-    existing = (
-        Deadline.objects.select_for_update()
-        .filter(content_type=content_type, object_id=obj.pk, kind=kind, status__in=LIVE)
-        .first()
-    )
-    if existing is not None:
-        return existing
     now = timezone.now()
     deadline = Deadline(
         content_type=content_type, object_id=obj.pk, kind=kind, label=label, unit=unit, days=days,
         started_at=started_at or now, remind_days_before=remind_days_before,
     )
-    _apply_schedule(deadline, now)
-    deadline.save(force_insert=True)
+    # One statement: computed with this process's calendar, inserted unless a live deadline of the kind exists,
+    # returning the calendar's current version. Only if the calendar changed since it was cached (rare) is the
+    # schedule computed again and the row updated, before anything else sees it.
+    if _cache is None:
+        cached_calendar()
+    cached = _cache
+    _apply_schedule(deadline, now, cached[1] if cached is not None else None)
+    live = ("SELECT 1 FROM core_deadline WHERE content_type_id = %s AND object_id = %s AND kind = %s "
+            "AND status IN (%s, %s)", [content_type.pk, obj.pk, kind, *LIVE])
+    inserted = insert_returning(
+        deadline, unless_exists=live,
+        returning="(SELECT version FROM core_calendarversion WHERE id = 1)" if cached is not None else "",
+    )
+    if inserted is None:
+        return (Deadline.objects.select_for_update()
+                .filter(content_type=content_type, object_id=obj.pk, kind=kind, status__in=LIVE).first())
+    if cached is not None and inserted[0] != cached[0]:
+        before = (deadline.due_at, deadline.provisional, deadline.remind_at)
+        _apply_schedule(deadline, now, cached_calendar(inserted[0]))
+        if (deadline.due_at, deadline.provisional, deadline.remind_at) != before:
+            deadline.save(update_fields=_SCHEDULE_FIELDS)
     _record(deadline, "deadline_start", target=obj, by=by, days=days, unit=unit, started_at=deadline.started_at)
     if sync:
         sync_entity_due_at(obj)
@@ -309,20 +374,24 @@ def _start_deadline(obj, kind, label, days, unit, started_at, remind_days_before
 
 
 def _close(obj, kinds, status, name, by, sync=True) -> int:
+    """Close the live deadlines of ``obj`` (of ``kinds``) in one ``UPDATE … RETURNING``, then audit each."""
     now = timezone.now()
-    closed = 0
-    for deadline in _for_object(obj, kinds):
-        deadline.status = status
-        update = ["status"]
-        if status == Deadline.Status.MET:
-            deadline.met_at = now
-            update.append("met_at")
-        deadline.save(update_fields=update)
+    content_type = ContentType.objects.get_for_model(obj, for_concrete_model=False)
+    where = "content_type_id = %s AND object_id = %s AND status IN (%s, %s)"
+    params = [content_type.pk, obj.pk, *LIVE]
+    if kinds is not None:
+        kinds = [kinds] if isinstance(kinds, str) else list(kinds)
+        where += f" AND kind IN ({', '.join(['%s'] * len(kinds))})"
+        params += kinds
+    assignments = {"status": status}
+    if status == Deadline.Status.MET:
+        assignments["met_at"] = now
+    closed = update_returning(Deadline, assignments, where, params)
+    for deadline in closed:
         _record(deadline, name, target=obj, by=by, late=deadline.due_at < now)
-        closed += 1
     if closed and sync:
         sync_entity_due_at(obj)
-    return closed
+    return len(closed)
 
 
 @transaction.atomic(savepoint=False)  # nothing to catch in here; see start_deadline

@@ -35,6 +35,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEvent, GeneratedDocument
+from .queue import enqueue_on_commit
+from .statements import insert_returning
 
 logger = logging.getLogger(__name__)
 
@@ -98,7 +100,7 @@ def _is_stale_pending(doc: GeneratedDocument) -> bool:
     return doc.status == GeneratedDocument.Status.PENDING and doc.created_at < timezone.now() - STALE_PENDING_AFTER
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # one statement in the common case; nothing to catch
 def request_document(obj, *, kind: str, by=None) -> GeneratedDocument:
     """Ask for a PDF of ``kind`` about ``obj``: creates a pending row and renders it after commit.
 
@@ -106,16 +108,7 @@ def request_document(obj, *, kind: str, by=None) -> GeneratedDocument:
     duplicate (double clicks); a ready document is never overwritten, a new request makes a new version."""
     spec = document_kind(kind)
     content_type = ContentType.objects.get_for_model(obj, for_concrete_model=False)
-    pending = (
-        GeneratedDocument.objects.select_for_update()
-        .filter(content_type=content_type, object_id=obj.pk, kind=kind, status=GeneratedDocument.Status.PENDING,
-                created_at__gte=timezone.now() - STALE_PENDING_AFTER)
-        .order_by("-pk")
-        .first()
-    )
-    if pending is not None:
-        return pending
-    doc = GeneratedDocument.objects.create(
+    doc = GeneratedDocument(
         content_type=content_type,
         object_id=obj.pk,
         kind=kind,
@@ -123,7 +116,23 @@ def request_document(obj, *, kind: str, by=None) -> GeneratedDocument:
         template_name=spec.template_name,
         requested_by=by if getattr(by, "pk", None) else None,
     )
-    render_document_task.delay_on_commit(doc.pk)
+    fresh = doc.created_at - STALE_PENDING_AFTER
+    # The row is inserted unless one of the kind is still pending, in the same statement.
+    pending = ("SELECT 1 FROM core_generateddocument WHERE content_type_id = %s AND object_id = %s AND kind = %s "
+               "AND status = %s AND created_at >= %s",
+               [content_type.pk, obj.pk, kind, GeneratedDocument.Status.PENDING, fresh])
+    if insert_returning(doc, unless_exists=pending) is None:
+        existing = (
+            GeneratedDocument.objects.select_for_update()
+            .filter(content_type=content_type, object_id=obj.pk, kind=kind, status=GeneratedDocument.Status.PENDING,
+                    created_at__gte=fresh)
+            .order_by("-pk")
+            .first()
+        )
+        if existing is not None:
+            return existing
+        doc.save(force_insert=True)  # it stopped being pending in between: a new version after all
+    enqueue_on_commit(render_document_task, doc.pk)
     return doc
 
 

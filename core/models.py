@@ -413,6 +413,27 @@ class CalendarDay(models.Model):
         return f"{self.date} {self.get_kind_display()} {self.name}"
 
 
+class CalendarVersion(models.Model):
+    """One row whose ``version`` changes whenever any ``CalendarYear`` or ``CalendarDay`` row does, so that
+    each process can keep the calendar in memory and re-read it only when it changed (``core.deadlines``).
+
+    On PostgreSQL a statement trigger on both tables sets it from a sequence (migration 0005), which catches
+    every writer: the admin, ``load_calendar`` (whose ``bulk_create`` sends no signals), data migrations and
+    raw SQL. A sequence never hands out a number twice, even when the writing transaction rolls back, so a
+    process that cached an uncommitted calendar under some version can never mistake it for a later one."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("节假日版本")
+        verbose_name_plural = _("节假日版本")
+        default_permissions = ()
+
+    def __str__(self):
+        return str(self.version)
+
+
 # ---- deadlines --------------------------------------------------------------------------------
 
 

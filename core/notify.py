@@ -19,6 +19,8 @@ from django.utils.module_loading import import_string
 
 from .masking import mask_phone
 from .models import AuditEvent, Notification
+from .queue import enqueue_on_commit
+from .statements import insert_returning
 
 logger = logging.getLogger(__name__)
 
@@ -80,10 +82,11 @@ def notify_user(user, subject, body, *, target=None, dedupe_key=None,
                   target=target, dedupe_key=dedupe_key)
 
 
-@transaction.atomic(savepoint=False)  # the insert below has its own savepoint; nothing else to catch
+@transaction.atomic(savepoint=False)  # one statement below; nothing to catch
 def _queue(*, channel, body, subject="", to_address="", recipient=None, target=None, dedupe_key=None):
-    # No look-up of the dedupe key first: the unique index answers it in the insert itself (the common case
-    # is a new key, so this saves a query per message); a duplicate returns the existing row below.
+    # No look-up of the dedupe key first and no savepoint: the unique index answers it in the insert itself
+    # (ON CONFLICT DO NOTHING, so losing a race leaves the caller's transaction usable); a duplicate returns
+    # the existing row below. One round trip for the common case of a new key.
     inbox = channel == Notification.Channel.INBOX
     notification = Notification(
         channel=channel, recipient=recipient, to_address=to_address, subject=subject[:200], body=body,
@@ -92,18 +95,13 @@ def _queue(*, channel, body, subject="", to_address="", recipient=None, target=N
         status=Notification.Status.SENT if inbox else Notification.Status.QUEUED,
         sent_at=timezone.now() if inbox else None,
     )
-    try:
-        # A savepoint, so that losing a race on the same dedupe_key leaves the caller's transaction usable.
-        with transaction.atomic():
-            notification.save(force_insert=True)
-    except IntegrityError:
-        if dedupe_key:
-            existing = Notification.objects.filter(dedupe_key=dedupe_key).first()
-            if existing is not None:
-                return existing
-        raise
+    if insert_returning(notification, on_conflict="(dedupe_key) DO NOTHING") is None:
+        existing = Notification.objects.filter(dedupe_key=dedupe_key).first()
+        if existing is not None:
+            return existing
+        raise IntegrityError(f"notification with dedupe key {dedupe_key!r} neither inserted nor found")
     if not inbox:
-        send_notification_task.delay_on_commit(notification_id=notification.pk)
+        enqueue_on_commit(send_notification_task, notification_id=notification.pk)
     return notification
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +19,7 @@ from core import deadlines, documents, notify
 from core.fsm import apply_transition
 from core.models import AuditEvent, Deadline
 from core.numbering import next_case_number
+from core.queue import one_message
 
 from ..models import Complaint, ComplaintNote, SatisfactionSurvey, hash_tracking_code, new_tracking_code
 from ..signals import complaint_accepted
@@ -174,10 +176,11 @@ def complaint_accept(*, complaint: Complaint, by) -> Complaint:
     complaint.save(update_fields=["status", "accepted_at", "responsible", "updated_at"])
     deadlines.meet_deadlines(complaint, kinds=["complaint.accept"], sync=False)  # _start syncs once
     _start(complaint, "complaint.resolve", _("办结期限"), RESOLVE_DAYS, started_at=complaint.accepted_at)
-    documents.request_document(complaint, kind="complaint.acceptance", by=by)
-    complaint_accepted.send(sender=Complaint, complaint=complaint, by=by)
-    _text_complainant(complaint, _("【零工市场维权】您的投诉%(number)s已受理，我们将在法定期限内办理。")
-                      % {"number": complaint.number}, "accepted")
+    with one_message():  # the letter and the SMS reach the broker in one publish after commit
+        documents.request_document(complaint, kind="complaint.acceptance", by=by)
+        complaint_accepted.send(sender=Complaint, complaint=complaint, by=by)
+        _text_complainant(complaint, _("【零工市场维权】您的投诉%(number)s已受理，我们将在法定期限内办理。")
+                          % {"number": complaint.number}, "accepted")
     return complaint
 
 
@@ -555,15 +558,19 @@ def _start(complaint, kind, label, days, *, started_at=None, remind_days_before=
 
 def _sync_due(complaint):
     """Copy the earliest running deadline onto ``due_at`` (as ``deadlines.sync_entity_due_at`` does) and flag
-    ``due_provisional`` when any running deadline is provisional: one read, one write."""
-    running = list(Deadline.objects.for_object(complaint).running().order_by("due_at", "pk")
-                   .values_list("due_at", "provisional"))
-    updates = {"due_provisional": any(provisional for _, provisional in running)}
-    if running or complaint._meta.get_field("due_at").null:
-        updates["due_at"] = running[0][0] if running else None
-    Complaint._base_manager.filter(pk=complaint.pk).update(**updates)
-    for name, value in updates.items():
-        setattr(complaint, name, value)
+    ``due_provisional`` when any running deadline is provisional: one UPDATE reading the deadlines itself."""
+    content_type = ContentType.objects.get_for_model(complaint, for_concrete_model=False)
+    running = "FROM core_deadline d WHERE d.content_type_id = %s AND d.object_id = %s AND d.status = %s"
+    keep = "NULL" if complaint._meta.get_field("due_at").null else "due_at"  # no running deadline
+    params = [content_type.pk, complaint.pk, Deadline.Status.RUNNING]
+    (row,) = Complaint._base_manager.raw(
+        f"UPDATE {Complaint._meta.db_table} SET "
+        f"due_at = COALESCE((SELECT d.due_at {running} ORDER BY d.due_at, d.id LIMIT 1), {keep}), "
+        f"due_provisional = EXISTS (SELECT 1 {running} AND d.provisional) "
+        f"WHERE id = %s RETURNING id, due_at, due_provisional",
+        params + params + [complaint.pk],
+    )
+    complaint.due_at, complaint.due_provisional = row.due_at, row.due_provisional
 
 
 def _text_complainant(complaint, body, event):

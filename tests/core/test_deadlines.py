@@ -108,9 +108,13 @@ def test_calendar_day_deadline_does_not_move_off_a_holiday(start, expected):
     assert provisional is False
 
 
-def test_the_calendar_is_read_in_two_queries(django_assert_num_queries):
-    with django_assert_num_queries(2):
-        compute_due(bj(2026, 9, 1), 60, "working")
+@pytest.mark.postgres  # the version trigger is PostgreSQL's; elsewhere the calendar is read every time
+def test_the_calendar_is_read_once_per_process_and_then_only_its_version_checked(django_assert_num_queries):
+    deadlines._cache = None
+    with django_assert_num_queries(3):  # version, years, days
+        first = compute_due(bj(2026, 9, 1), 60, "working")
+    with django_assert_num_queries(1):  # version only
+        assert compute_due(bj(2026, 9, 1), 60, "working") == first == (end_of(d("2026-11-30")), False)
 
 
 def test_unknown_unit_is_refused():

@@ -1,0 +1,73 @@
+"""Single-statement writes for the hot paths of a transition (bench report 2026-11-26, measurement 5).
+
+The ORM spends a round trip on each question it cannot fold into the write: "is there a live deadline of
+this kind already?", "is a document of this kind still pending?", "was this message sent before?". These
+helpers ask the question inside the INSERT itself (``INSERT … SELECT … WHERE NOT EXISTS``, ``ON CONFLICT DO
+NOTHING``) and return what the caller needs with ``RETURNING``. They write exactly the row ``save()`` would
+(the fields' own ``pre_save``/``get_db_prep_save``, so defaults, encryption and JSON behave the same) but
+send no ``pre_save``/``post_save`` signals: use them only for models nobody listens to.
+"""
+
+import re
+
+from django.db import connections
+
+
+def _cast(field, connection) -> str:
+    # INSERT … SELECT resolves untyped parameters as text on PostgreSQL; cast each to its column's type.
+    # SQLite applies the column's affinity itself. The type without its modifier ("varchar", not
+    # "varchar(60)"): an explicit cast would silently cut a long value, the assignment refuses it as save() does.
+    if connection.vendor == "postgresql":
+        return f"%s::{re.sub(r'[(].*[)]$', '', field.db_type(connection))}"
+    return "%s"
+
+
+def insert_returning(obj, *, unless_exists: tuple[str, list] | None = None, on_conflict: str = "",
+                     returning: str = "", using: str = "default"):
+    """INSERT ``obj`` (a new, unsaved instance) in one statement and set its primary key.
+
+    ``unless_exists=(sql, params)``: a subquery (``SELECT 1 FROM … WHERE …``); when it finds a row nothing is
+    inserted. ``on_conflict``: e.g. ``"(dedupe_key) DO NOTHING"``. ``returning``: extra SQL expressions to
+    return after the key. Returns the tuple of those extra values when a row was inserted, else None (and
+    ``obj.pk`` stays None)."""
+    connection = connections[using]
+    meta = type(obj)._meta
+    qn = connection.ops.quote_name
+    fields = [f for f in meta.concrete_fields if not (f.primary_key and getattr(obj, f.attname) is None)]
+    params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    sql = (f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
+           f"SELECT {', '.join(_cast(f, connection) for f in fields)}")
+    if unless_exists is not None:
+        sql += f" WHERE NOT EXISTS ({unless_exists[0]})"
+        params += list(unless_exists[1])
+    elif on_conflict and connection.vendor == "sqlite":
+        sql += " WHERE true"  # SQLite: "INSERT … SELECT … ON CONFLICT" needs a WHERE to parse
+    if on_conflict:
+        sql += f" ON CONFLICT {on_conflict}"
+    sql += f" RETURNING {qn(meta.pk.column)}" + (f", {returning}" if returning else "")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    setattr(obj, meta.pk.attname, meta.pk.to_python(row[0]))
+    obj._state.adding = False
+    obj._state.db = using
+    return tuple(row[1:])
+
+
+def update_returning(model, assignments: dict, where: str, params: list, *, using: str = "default") -> list:
+    """``UPDATE <table> SET <assignments> WHERE <where> RETURNING *`` as model instances (ordered by pk), the
+    rows locked as the UPDATE leaves them. ``assignments`` maps field names to Python values."""
+    connection = connections[using]
+    meta = model._meta
+    qn = connection.ops.quote_name
+    sets, set_params = [], []
+    for name, value in assignments.items():
+        field = meta.get_field(name)
+        sets.append(f"{qn(field.column)} = %s")
+        set_params.append(field.get_db_prep_save(value, connection))
+    columns = ", ".join(qn(f.column) for f in meta.concrete_fields)
+    sql = f"UPDATE {qn(meta.db_table)} SET {', '.join(sets)} WHERE {where} RETURNING {columns}"
+    rows = list(model._base_manager.db_manager(using).raw(sql, set_params + list(params)))
+    return sorted(rows, key=lambda row: row.pk)
