@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.deadlines import compute_due
-from core.documents import register_document
+from core.documents import audit_timeline, register_document
 from core.masking import mask_phone
 from core.models import Attachment, AuditEvent, Deadline, GeneratedDocument
 
@@ -115,16 +115,17 @@ def outcome_context(complaint: Complaint) -> dict:
     return _base(complaint)
 
 
-def _actor_label(event: AuditEvent, complaint: Complaint) -> str:
-    if event.actor_name:
-        return event.actor_name
-    # No user: either the complainant acting on the public pages or the system (sweeps, flow steps).
-    by_public = (
-        event.name in ("resubmit", "withdraw")
-        or event.action == AuditEvent.Action.UPLOAD
-        or (event.action == AuditEvent.Action.CREATE and complaint.channel == Complaint.Channel.ONLINE)
-    )
-    return str(_("投诉人")) if by_public else str(_("系统"))
+def _actor_label(complaint: Complaint):
+    def label(event: AuditEvent) -> str:
+        # No user: either the complainant acting on the public pages or the system (sweeps, flow steps).
+        by_public = (
+            event.name in ("resubmit", "withdraw")
+            or event.action == AuditEvent.Action.UPLOAD
+            or (event.action == AuditEvent.Action.CREATE and complaint.channel == Complaint.Channel.ONLINE)
+        )
+        return str(_("投诉人")) if by_public else str(_("系统"))
+
+    return label
 
 
 def _event_label(name: str) -> str:
@@ -137,19 +138,12 @@ def _event_label(name: str) -> str:
 
 def timeline_rows(complaint: Complaint) -> list[dict]:
     """The case's audit trail, oldest first, in words (for the case file)."""
-    return [
-        {
-            "at": event.created_at,
-            "actor": _actor_label(event, complaint),
-            "role": event.actor_role,
-            "action": event.get_action_display(),
-            "name": _event_label(event.name),
-            "from_state": str(_STATUS_LABELS.get(event.from_state, event.from_state)),
-            "to_state": str(_STATUS_LABELS.get(event.to_state, event.to_state)),
-            "reason": event.reason,
-        }
-        for event in AuditEvent.objects.for_object(complaint).timeline()
-    ]
+    return audit_timeline(
+        AuditEvent.objects.for_object(complaint).timeline(),
+        event_label=lambda event: _event_label(event.name),
+        state_label=lambda event, state: _STATUS_LABELS.get(state, state),
+        actor_label=_actor_label(complaint),
+    )
 
 
 def dossier_context(complaint: Complaint) -> dict:
@@ -250,19 +244,12 @@ def _mediation_event_label(name: str) -> str:
 
 def mediation_timeline_rows(case) -> list[dict]:
     """The case's audit trail, oldest first, in words (for the case file)."""
-    return [
-        {
-            "at": event.created_at,
-            "actor": event.actor_name or str(_("申请人") if event.name == "withdraw" else _("系统")),
-            "role": event.actor_role,
-            "action": event.get_action_display(),
-            "name": _mediation_event_label(event.name),
-            "from_state": str(_MEDIATION_STATUS_LABELS.get(event.from_state, event.from_state)),
-            "to_state": str(_MEDIATION_STATUS_LABELS.get(event.to_state, event.to_state)),
-            "reason": event.reason,
-        }
-        for event in AuditEvent.objects.for_object(case).timeline()
-    ]
+    return audit_timeline(
+        AuditEvent.objects.for_object(case).timeline(),
+        event_label=lambda event: _mediation_event_label(event.name),
+        state_label=lambda event, state: _MEDIATION_STATUS_LABELS.get(state, state),
+        actor_label=lambda event: str(_("申请人") if event.name == "withdraw" else _("系统")),
+    )
 
 
 def mediation_documents(case):

@@ -335,3 +335,31 @@ def render_document_task(document_id: int) -> str | None:
     if doc is None or doc.status == GeneratedDocument.Status.READY:
         return None
     return render_document_now(doc).status
+
+
+# ---- case files (案卷) ----------------------------------------------------------------------------------
+
+def audit_timeline(events, *, event_label: Callable[[AuditEvent], str], state_label: Callable[[AuditEvent, str], str],
+                   actor_label: Callable[[AuditEvent], str] | None = None,
+                   subject_label: Callable[[AuditEvent], str] | None = None) -> list[dict]:
+    """The rows of templates/core/pdf/_timeline.html for ``events`` (AuditEvent rows, oldest first), in words.
+
+    ``event_label(event)`` names what happened (a transition, a document kind…), ``state_label(event, state)``
+    a status code of the event's object; ``actor_label(event)`` names who acted when the row has no user
+    (default: 系统); ``subject_label(event)`` names the object when a case file covers several (e.g. the
+    inspection and its notice). Each row carries the event's hash in the audit chain."""
+    rows = []
+    for event in events:
+        rows.append({
+            "at": event.created_at,
+            "actor": event.actor_name or (actor_label(event) if actor_label else str(_("系统"))),
+            "role": event.actor_role,
+            "subject": str(subject_label(event)) if subject_label else "",
+            "action": event.get_action_display(),
+            "name": str(event_label(event)),
+            "from_state": str(state_label(event, event.from_state)) if event.from_state else "",
+            "to_state": str(state_label(event, event.to_state)) if event.to_state else "",
+            "reason": event.reason,
+            "hash": event.hash,
+        })
+    return rows

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.documents import register_document
+from core.documents import audit_timeline, register_document
 from core.models import Attachment, AuditEvent, GeneratedDocument
 
 from .models import Finding, Inspection, NoticeItem, NoticeItemResponse, RectificationNotice, Section
@@ -168,15 +168,12 @@ def dossier_context(inspection: Inspection) -> dict:
     notice = objects[RectificationNotice][0] if objects[RectificationNotice] else None
     subjects = {Inspection: _("检查"), Finding: _("检查项目"), RectificationNotice: _("整改通知"),
                 NoticeItem: _("整改事项"), NoticeItemResponse: _("整改反馈")}
-    timeline = []
-    for event in _for_objects(AuditEvent.objects.all(), objects).select_related("actor").order_by("id"):
-        model = models_by_ct.get(event.content_type_id)
-        timeline.append({
-            "at": event.created_at, "actor": event.actor_name or str(_("系统")), "role": event.actor_role,
-            "subject": str(subjects.get(model, "")), "action": event.get_action_display(),
-            "name": _event_label(event), "from_state": _state_label(model, event.from_state),
-            "to_state": _state_label(model, event.to_state), "reason": event.reason, "hash": event.hash,
-        })
+    timeline = audit_timeline(
+        _for_objects(AuditEvent.objects.all(), objects).select_related("actor").order_by("id"),
+        event_label=_event_label,
+        state_label=lambda event, state: _state_label(models_by_ct.get(event.content_type_id), state),
+        subject_label=lambda event: subjects.get(models_by_ct.get(event.content_type_id), ""),
+    )
     documents = (_for_objects(GeneratedDocument.objects.all(), objects).exclude(kind="inspection.dossier")
                  .order_by("created_at", "pk"))
     attachments = _for_objects(Attachment.objects.all(), objects).order_by("uploaded_at", "pk")

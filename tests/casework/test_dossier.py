@@ -21,6 +21,9 @@ def test_command_writes_the_case_file_and_audits_the_export(tmp_path, official):
     assert data.startswith(b"%PDF-")
     text = pdf_text(data, tmp_path)
     assert "投诉举报案卷" in text and complaint.number in text
+    # Every row of the timeline carries its hash in the audit chain (templates/core/pdf/_timeline.html).
+    created = AuditEvent.objects.for_object(complaint).order_by("id").first()
+    assert created.hash in text.replace("\n", "")
     event = AuditEvent.objects.for_object(complaint).get(action=AuditEvent.Action.EXPORT)
     assert event.name == "dossier" and event.actor == official
     assert event.data["sha256"] == hashlib.sha256(data).hexdigest()
