@@ -109,7 +109,8 @@ class EmployerColumnMixin:
     def employer(self, task):
         name = getattr(task, "case_employer", None) or "—"
         if getattr(task, "repeat_offender", None):
-            return format_html("{}{}", name, render_to_string("casework/_repeat_offender.html", {"row": task}))
+            # The badge first: the column is cut to one line with an ellipsis, and the flag must stay visible.
+            return format_html("{} {}", render_to_string("casework/_repeat_offender.html", {"row": task}), name)
         return name
 
     employer.short_description = _("用工单位")

@@ -40,6 +40,13 @@ _MONEY = DecimalField(max_digits=14, decimal_places=2)
 LIMITATION_WARN_DAYS = 60
 
 
+def _cents(value) -> Decimal:
+    """A SQL sum as yuan with two places. PostgreSQL sums NUMERIC exactly; SQLite (the embedded demo) has no
+    decimal type and hands back a Decimal made from its float sum, which two places make right again for
+    any realistic claim (the error is far below half a fen)."""
+    return Decimal(value).quantize(Decimal("0.01"))
+
+
 def _worker_sum(field):
     return Coalesce(
         Subquery(WageClaimWorker.objects.filter(claim=OuterRef("pk")).order_by().values("claim")
@@ -224,15 +231,15 @@ class WageClaim(RefreshableFSMMixin, models.Model):
     def total_owed(self) -> Decimal:
         """Sum of the workers' amounts owed (the ``with_totals`` annotation when loaded with it)."""
         if hasattr(self, "owed_sum"):
-            return self.owed_sum
-        return self.workers.aggregate(s=Coalesce(Sum("amount_owed"), Value(ZERO), output_field=_MONEY))["s"]
+            return _cents(self.owed_sum)
+        return _cents(self.workers.aggregate(s=Coalesce(Sum("amount_owed"), Value(ZERO), output_field=_MONEY))["s"])
 
     @property
     def total_paid(self) -> Decimal:
         """Sum of the amounts actually paid to the workers."""
         if hasattr(self, "paid_sum"):
-            return self.paid_sum
-        return self.workers.aggregate(s=Coalesce(Sum("amount_paid"), Value(ZERO), output_field=_MONEY))["s"]
+            return _cents(self.paid_sum)
+        return _cents(self.workers.aggregate(s=Coalesce(Sum("amount_paid"), Value(ZERO), output_field=_MONEY))["s"])
 
     @property
     def total_outstanding(self) -> Decimal:

@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from viewflow.workflow import STATUS
 
@@ -31,6 +32,27 @@ from ..wage_forms import (CoordinateForm, FromMediationForm, SettleForm, WageFil
 from .staff import _task_url, describe_event
 
 PAGE_SIZE = 25
+
+
+_WAGE_EVENTS = {
+    "unsubstantiated_proposed": gettext_lazy("拟认定不成立"),
+    "unsubstantiated_declined": gettext_lazy("不同意认定不成立，退回继续核实"),
+    "payments_recorded": gettext_lazy("登记实际支付金额"),
+    "worker_added": gettext_lazy("增加劳动者"),
+    "case_file": gettext_lazy("生成案卷"),
+    "attach": gettext_lazy("上传证据材料"),
+}
+
+
+def describe_wage_event(event) -> str:
+    """One line of the claim's timeline in words (wage states and events; the rest as for complaints)."""
+    if event.action == AuditEvent.Action.TRANSITION and event.to_state in WageClaim.Status.values:
+        text = f"{event.get_action_display()} → {WageClaim.Status(event.to_state).label}"
+    elif event.name in _WAGE_EVENTS and event.action != AuditEvent.Action.DEADLINE:
+        text = str(_WAGE_EVENTS[event.name])
+    else:
+        return describe_event(event)
+    return f"{text}：{event.reason}" if event.reason else text
 
 
 def _claim_or_404(request, number):
@@ -85,9 +107,9 @@ def wageclaim_detail(request, number):
         "revealed": revealed,
         "employer": EmployerRef.of(claim.employer_name, claim.employer_credit_code),
         "repeat_offender": flagged.repeat_offender,
-        "open_tasks": [(t, _task_url(t, user)) for t in tasks],
+        "open_tasks": [(t, _task_url(t, user) if hasattr(t.flow_task, "can_assign") else None) for t in tasks],
         "deadlines": Deadline.objects.for_object(claim).order_by("started_at"),
-        "timeline": [(e, describe_event(e)) for e in AuditEvent.objects.for_object(claim).timeline()],
+        "timeline": [(e, describe_wage_event(e)) for e in AuditEvent.objects.for_object(claim).timeline()],
         "attachments": Attachment.objects.for_object(claim).select_related("uploaded_by").order_by("uploaded_at"),
         "documents": GeneratedDocument.objects.for_object(claim).order_by("created_at"),
         "coordinate_form": CoordinateForm(initial={"place": claim.market.name if claim.market_id else ""}),
@@ -286,8 +308,8 @@ def _employer_page(request, ref: EmployerRef, match: Q):
     converted_complaints = {c.source_complaint_id for c in claims if c.source_complaint_id}
     converted_cases = {c.source_mediation_id for c in claims if c.source_mediation_id}
     zero = Decimal("0.00")
-    claimed = sum((c.owed_sum for c in claims), zero)
-    recovered = sum((c.paid_sum for c in claims), zero)
+    claimed = sum((c.total_owed for c in claims), zero)
+    recovered = sum((c.total_paid for c in claims), zero)
     # A complaint or mediation that became a wage claim is counted once, through the claim.
     claimed += sum((c.amount for c in complaints if c.amount and c.pk not in converted_complaints), zero)
     other_cases = [c.pk for c in cases if c.pk not in converted_cases]

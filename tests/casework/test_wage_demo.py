@@ -54,3 +54,17 @@ def test_seed_makes_claims_in_every_state_and_is_idempotent(demo_users):
     count = WageClaim.objects.count()
     demo.seed(stdout=io.StringIO(), cases=0)
     assert WageClaim.objects.count() == count
+
+
+def test_every_demo_claim_page_renders_for_the_official_and_the_bureau(demo_users, bureau):
+    from django.test import Client
+
+    demo.seed(stdout=io.StringIO(), cases=0)
+    for user in (demo_users["district"], bureau):
+        client = Client()
+        client.force_login(user)
+        for claim in WageClaim.objects.all():
+            response = client.get(claim.get_absolute_url())
+            assert response.status_code == 200, (claim.status, response.status_code)
+            assert claim.number in response.content.decode()
+        assert client.get("/staff/wageclaim/claims/", {"status": ""}).status_code == 200

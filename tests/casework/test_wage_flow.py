@@ -337,3 +337,27 @@ def test_several_applicants_need_amounts_each(official, mediator):
     claim = services.wageclaim_create_from_mediation(case=case, by=official,
                                                      amounts={a.pk: Decimal("1000.00"), b.pk: Decimal("700.50")})
     assert claim.total_owed == Decimal("1700.50")
+
+
+# ---- deadlines ---------------------------------------------------------------------------------------------
+
+
+def test_sweep_reminds_then_flags_an_unverified_claim_overdue_once_and_alerts_officials(claim, intake, official):
+    from datetime import timedelta
+
+    from core import deadlines
+    from core.models import Notification
+
+    d = Deadline.objects.for_object(claim).get(kind="wageclaim.verify")
+    deadlines.sweep(now=d.remind_at + timedelta(minutes=1))
+    assert Notification.objects.filter(recipient=intake, subject__contains=claim.number).exists()
+    deadlines.sweep(now=d.due_at + timedelta(minutes=1))
+    deadlines.sweep(now=d.due_at + timedelta(minutes=2))
+    claim = fresh(claim)
+    assert claim.is_overdue
+    assert Notification.objects.filter(recipient=official, subject__contains="逾期督办").count() == 1
+    assert AuditEvent.objects.for_object(claim).filter(action="deadline", name="overdue").count() == 1
+    # Closing the matter clears the flag.
+    services.wageclaim_start_verification(claim=claim, by=intake)
+    services.wageclaim_find_unsubstantiated(claim=claim, by=official, reason="a", public_reply="b")
+    assert fresh(claim).is_overdue is False
