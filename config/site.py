@@ -6,6 +6,7 @@ from viewflow.urls import Site
 from casework.viewsets import ComplaintFlowViewset, MediationFlowViewset, WageClaimFlowViewset
 from inspections.viewsets import InspectionFlowViewset
 from markets.viewsets import MarketsApp
+from procurement.viewsets import ProcurementApp
 
 site = Site(
     title=_("零工市场维权与监管"),
@@ -17,5 +18,6 @@ site = Site(
         WageClaimFlowViewset(),
         InspectionFlowViewset(),
         MarketsApp(),
+        ProcurementApp(),
     ],
 )

@@ -83,7 +83,7 @@ class ServiceProject(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("procurement:project_detail", kwargs={"pk": self.pk})
+        return reverse("procurement:project:detail", kwargs={"pk": self.pk})
 
 
 class RoundQuerySet(models.QuerySet):
@@ -132,7 +132,7 @@ class SelectionRound(RefreshableFSMMixin, models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("procurement:round_detail", kwargs={"pk": self.pk})
+        return reverse("procurement:project:round_detail", kwargs={"pk": self.pk})
 
     @property
     def district_id(self):
@@ -339,7 +339,7 @@ class ServiceContract(RefreshableFSMMixin, models.Model):
         return self.number
 
     def get_absolute_url(self):
-        return reverse("procurement:contract_detail", kwargs={"number": self.number})
+        return reverse("procurement:contract:detail", kwargs={"number": self.number})
 
     @property
     def case_number(self):

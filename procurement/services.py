@@ -257,30 +257,35 @@ def panel_score(*, candidate: Candidate, by, score, comment: str = "") -> PanelS
     return row
 
 
-def round_ranking(rnd: SelectionRound) -> list[dict]:
+def _qualified(rnd, candidates=None):
+    if candidates is None:
+        candidates = rnd.candidates.select_related("operator").prefetch_related("scores")
+    return [c for c in candidates if c.qualification == Candidate.Qualification.QUALIFIED]
+
+
+def round_ranking(rnd: SelectionRound, *, candidates=None) -> list[dict]:
     """The qualified candidates by mean panel score (two decimals, half up), highest first; equal means
-    share a rank and are marked ``tied``. Candidates without any score have mean None and come last."""
-    candidates = list(rnd.candidates.filter(qualification=Candidate.Qualification.QUALIFIED)
-                      .select_related("operator").prefetch_related("scores"))
+    share a rank and are marked ``tied``. Candidates without any score have mean None and come last.
+    ``candidates`` may be given with ``scores`` prefetched (the round page does)."""
     rows = []
-    for c in candidates:
+    for c in _qualified(rnd, candidates):
         scores = [s.score for s in c.scores.all()]
         mean = (sum(scores) / len(scores)).quantize(TWO_PLACES, ROUND_HALF_UP) if scores else None
         rows.append({"candidate": c.pk, "operator": c.operator.name, "mean": mean, "scores": len(scores)})
     rows.sort(key=lambda r: (r["mean"] is None, -(r["mean"] or 0), r["operator"]))
-    for i, row in enumerate(rows):
+    for row in rows:
         same = [r for r in rows if r["mean"] == row["mean"]]
         row["rank"] = rows.index(same[0]) + 1 if row["mean"] is not None else None
         row["tied"] = row["mean"] is not None and len(same) > 1
     return rows
 
 
-def missing_scores(rnd: SelectionRound) -> list[str]:
+def missing_scores(rnd: SelectionRound, *, candidates=None, panel=None) -> list[str]:
     """Who still has to score whom (members related to a candidate are not expected to)."""
-    members = list(rnd.panel.select_related("user"))
+    members = panel if panel is not None else list(rnd.panel.select_related("user"))
     missing = []
-    for c in rnd.candidates.filter(qualification=Candidate.Qualification.QUALIFIED).select_related("operator"):
-        scored = set(c.scores.values_list("member_id", flat=True))
+    for c in _qualified(rnd, candidates):
+        scored = {s.member_id for s in c.scores.all()}
         eligible = [m for m in members if not m.is_related_to(c)]
         if not eligible:
             missing.append(_("%(operator)s：没有可评分的评审专家（均须回避）") % {"operator": c.operator.name})
@@ -547,3 +552,12 @@ def milestone_mark_paid(*, milestone: PaymentMilestone, by, paid_on, reference: 
                      reference=reference.strip())
     milestone.save(update_fields=["status", "paid_on", "payment_reference", "paid_by"])
     return milestone
+
+
+@transaction.atomic
+def contract_request_summary(*, contract: ServiceContract, by):
+    """Queue the 合同摘要 PDF (rendered by a Celery task; see procurement.documents)."""
+    from core import documents
+
+    _require(by, "procurement.view_servicecontract")
+    return documents.request_document(contract, kind="procurement.contract_summary", by=by)

@@ -250,6 +250,28 @@ class World:
 
         return self.inspection_process_a.task_set.get(flow_task=InspectionFlow.fill)
 
+    @cached_property
+    def procurement_project_a(self):
+        from tests.procurement.helpers import project
+
+        return project(self.user_a, markets=[self.market_a])
+
+    @cached_property
+    def selection_round_a(self):
+        import datetime
+
+        from procurement import services
+
+        return services.round_open(project=self.procurement_project_a, by=self.user_a, title="甲区路由测试遴选",
+                                   opens_on=datetime.date(2026, 1, 1), closes_on=datetime.date(2026, 1, 31))
+
+    @cached_property
+    def contract_a(self):
+        """An active service contract of operator A for market_a."""
+        from tests.procurement.helpers import active_contract
+
+        return active_contract(self.user_a, operator=self.op_a, markets=[self.market_a])
+
     # -- actors
 
     def user(self, actor):
@@ -505,6 +527,24 @@ RULES: dict[str, Rule] = {
     r"inspection:\w+:(index|detail|execute|assign|unassign|undo|cancel|revive)": Rule(
         "scoped-deny", kwargs=_inspection_task,
         why="task routes called with the filing task of A's inspection: outsiders must get nothing"),
+    # Procurement (issue 7). Projects and rounds are the districts' and the bureau's; operator staff see
+    # only their own contracts, read-only.
+    "procurement:index": Rule("auth-any", status=(200, 302), expect={"partner": DENIED},
+                              why="operator staff reach the application for their contracts"),
+    r"procurement:(project|contract):index": Rule("auth-any", status=(302,), expect={"partner": DENIED},
+                                                  why="redirects to the list, which checks the permission"),
+    "procurement:project:list": Rule("scoped-list", marker=lambda w: w.procurement_project_a.name,
+                                     expect={"bureau": OK_MARKED, "operator_a": DENIED}),
+    "procurement:project:create": Rule("staff-any", expect={"bureau": DENIED, "operator_a": DENIED},
+                                       why="district officials for their own district"),
+    "procurement:project:detail": Rule("scoped", kwargs=lambda w: {"pk": w.procurement_project_a.pk},
+                                       expect={"bureau": OK, "operator_a": DENIED}),
+    "procurement:project:round_detail": Rule("scoped", kwargs=lambda w: {"pk": w.selection_round_a.pk},
+                                             expect={"bureau": OK, "operator_a": DENIED}),
+    "procurement:contract:list": Rule("scoped-list", marker=lambda w: w.contract_a.number,
+                                      expect={"bureau": OK_MARKED, "operator_a": OK_MARKED}),
+    "procurement:contract:detail": Rule("scoped", kwargs=lambda w: {"number": w.contract_a.number},
+                                        expect={"bureau": OK, "operator_a": OK, "operator_b": HIDDEN}),
     # Files: served only when the record they hang on is visible (core.file_views).
     "files:attachment_download": Rule("scoped", kwargs=lambda w: {"pk": w.attachment_a.pk},
                                       expect={"operator_a": OK}),

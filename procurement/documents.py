@@ -1,0 +1,32 @@
+"""Procurement documents (PDF): 合同摘要, the contract summary (parties, markets, period, amount, payment
+milestones, renewal chain and termination). It hangs on the ServiceContract, so operator staff may download
+their own contract's summary (downloads follow ``ServiceContract.objects.visible_to``)."""
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.documents import register_document
+
+from .models import ServiceContract
+
+
+def contract_summary_context(contract: ServiceContract) -> dict:
+    from .services import renewal_chain
+
+    contract = (ServiceContract.objects.select_related("district", "operator", "project", "selection_round")
+                .get(pk=contract.pk))
+    milestones = list(contract.milestones.all())
+    return {
+        "contract": contract,
+        "case_number": contract.number,
+        "markets": list(contract.markets.select_related("district")),
+        "milestones": milestones,
+        "planned_total": sum((m.amount for m in milestones), start=0),
+        "chain": renewal_chain(contract),
+        "bureau": f"{contract.district.name}人力资源和社会保障局",
+        "issued_on": timezone.now(),
+    }
+
+
+register_document("procurement.contract_summary", template_name="procurement/pdf/contract_summary.html",
+                  title=lambda c: _("合同摘要 %(number)s") % {"number": c.number}, context=contract_summary_context)
