@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.documents import register_document
+from core.documents import audit_timeline, register_document
 from core.models import Attachment, AuditEvent, GeneratedDocument
 
 from .documents import EVENT_LABELS, bureau_name
@@ -40,17 +40,12 @@ extra_case_file_context: list = []
 
 
 def timeline_rows(claim: WageClaim) -> list[dict]:
-    rows = []
-    for event in AuditEvent.objects.for_object(claim).timeline():
-        name = str(WAGE_EVENT_LABELS.get(event.name, event.name))
-        rows.append({
-            "at": event.created_at, "actor": event.actor_name or str(_("系统")), "role": event.actor_role,
-            "action": event.get_action_display(), "name": name,
-            "from_state": str(_STATUS_LABELS.get(event.from_state, event.from_state)),
-            "to_state": str(_STATUS_LABELS.get(event.to_state, event.to_state)),
-            "reason": event.reason,
-        })
-    return rows
+    """The claim's audit trail, oldest first, in words (core/pdf/_timeline.html)."""
+    return audit_timeline(
+        AuditEvent.objects.for_object(claim).timeline(),
+        event_label=lambda event: WAGE_EVENT_LABELS.get(event.name, event.name),
+        state_label=lambda event, state: _STATUS_LABELS.get(state, state),
+    )
 
 
 def _base(claim: WageClaim) -> dict:
