@@ -343,6 +343,8 @@ def contract_create(*, by, operator, district, markets, amount, start_date, end_
     """A draft contract (合同编号 HT-YYYY-NNNNNN); it takes effect with ``contract_activate``."""
     if by is not None:
         _require(by, "procurement.add_servicecontract")
+        if not is_citywide(by) and by.district_id != district.pk:
+            raise PermissionDenied(_("只能为本区签订合同。"))
     markets = list(markets)
     if not markets:
         raise ValidationError({"markets": _("请选择合同运营的零工市场（驿站）。")}, code="required")

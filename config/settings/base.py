@@ -169,6 +169,8 @@ CELERY_BEAT_SCHEDULE = {
     # Routine inspections of the month (crowded venues at least monthly), planned early on the 1st.
     "plan-inspections": {"task": "inspections.tasks.plan_inspections_task",
                          "schedule": crontab(day_of_month=1, hour=6, minute=0)},
+    # Service contracts whose period ended yesterday expire early in the morning (issue 7).
+    "expire-contracts": {"task": "procurement.tasks.expire_contracts_task", "schedule": crontab(hour=1, minute=5)},
 }
 
 # Field encryption for PII (Fernet). Comma-separated keys: the first encrypts, all decrypt (rotation).

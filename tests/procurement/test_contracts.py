@@ -37,6 +37,34 @@ def test_create_numbers_and_activation_assigns_the_markets(official):
     assert AuditEvent.objects.for_object(market).filter(name="assign_operator").count() == 1
 
 
+def test_contracts_only_for_the_own_district(other_official, bureau):
+    with pytest.raises(PermissionDenied, match="只能为本区签订合同"):
+        services.contract_create(by=other_official, operator=OperatorFactory(), district=official_district(),
+                                 markets=[MarketFactory()], amount="1.00", start_date=datetime.date(2026, 1, 1),
+                                 end_date=datetime.date(2026, 12, 31))
+    with pytest.raises(PermissionDenied):  # the bureau approves, it does not contract
+        services.contract_create(by=bureau, operator=OperatorFactory(), district=official_district(),
+                                 markets=[MarketFactory()], amount="1.00", start_date=datetime.date(2026, 1, 1),
+                                 end_date=datetime.date(2026, 12, 31))
+
+
+def official_district():
+    from tests.factories import district
+
+    return district("朝阳区")
+
+
+def test_expire_task_runs_the_sweep(official):
+    from procurement.tasks import expire_contracts_task
+
+    today = datetime.date.today()
+    over = active_contract(official, start_date=today - datetime.timedelta(days=40),
+                           end_date=today - datetime.timedelta(days=2))
+    assert expire_contracts_task() == 1 and expire_contracts_task() == 0
+    over.refresh_from_db()
+    assert over.status == S.EXPIRED
+
+
 def test_amount_with_more_than_two_decimals_is_refused(official):
     with pytest.raises(ValidationError):
         services.contract_create(by=official, operator=OperatorFactory(), district=official.district,
