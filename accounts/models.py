@@ -31,6 +31,7 @@ class Organization(models.Model):
         STREET_OFFICE = "street_office", _("街道（乡镇）")
         LEGAL_AID = "legal_aid", _("法律援助机构")
         LABOUR_INSPECTION = "labour_inspection", _("劳动保障监察机构")
+        POLICE = "police", _("公安机关")
         OPERATOR = "operator", _("运营机构")
         OTHER_DEPARTMENT = "other_department", _("其他部门")
 

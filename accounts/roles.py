@@ -33,6 +33,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         # Counter and oral mediation applications are recorded at intake too (劳动争议调解仲裁法 第十二条).
         "casework.view_mediationcase", "casework.add_mediationcase",
         "casework.view_wageclaim", "casework.add_wageclaim", "casework.verify_wageclaim",
+        "casework.view_referral", "casework.draft_referral",
     ],
     Role.MEDIATOR: [
         "markets.view_market", "markets.view_operator",
@@ -41,6 +42,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "casework.mediate_mediation",
         "casework.view_wageclaim", "casework.add_wageclaim", "casework.verify_wageclaim",
         "casework.coordinate_wageclaim",
+        "casework.view_referral", "casework.draft_referral",
     ],
     Role.INSPECTOR: [
         "markets.view_market", "markets.view_operator",
@@ -57,6 +59,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "casework.decline_mediation", "casework.assign_mediation", "casework.mediate_mediation",
         "casework.view_wageclaim", "casework.add_wageclaim", "casework.verify_wageclaim",
         "casework.coordinate_wageclaim", "casework.refer_wageclaim", "casework.close_wageclaim",
+        "casework.view_referral", "casework.draft_referral", "casework.approve_referral",
         "inspections.view_inspection", "inspections.view_rectificationnotice", "inspections.plan_inspection",
         "inspections.decide_escalation_inspection",
         "procurement.view_serviceproject", "procurement.add_serviceproject", "procurement.change_serviceproject",
@@ -70,12 +73,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.BUREAU_OFFICIAL: [
         "markets.view_market", "markets.view_operator",
         "casework.view_complaint", "casework.view_mediationcase", "casework.view_wageclaim",
+        "casework.view_referral",
         "inspections.view_inspection", "inspections.view_rectificationnotice",
         # The bureau approves exits (clause (二十二)), which terminate the contract.
         "procurement.view_serviceproject", "procurement.view_selectionround", "procurement.view_servicecontract",
         "procurement.view_paymentmilestone", "procurement.terminate_servicecontract",
         "core.export_data", "core.view_auditevent",
     ],
+    # Partners (legal aid, labour inspection, police users) act on referrals sent to their organisation only;
+    # the check is the organisation (casework.models.referrals), not a model permission.
     Role.LEGAL_AID: [],
     # Operator staff see their own operator record and markets only (Operator/Market.visible_to).
     Role.OPERATOR: ["markets.view_market", "markets.view_operator", "inspections.view_rectificationnotice",

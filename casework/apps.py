@@ -32,3 +32,8 @@ class CaseworkConfig(AppConfig):
 
         register_deadline_handler("mediation.", on_remind=mediation_services.on_limit_remind,
                                   on_overdue=mediation_services.on_limit_overdue)
+        from . import referral_documents  # noqa: F401  (registers the referral PDF kinds)
+        from .services import referrals as referral_services
+
+        register_deadline_handler("referral.", on_remind=referral_services.on_deadline_remind,
+                                  on_overdue=referral_services.on_deadline_overdue)

@@ -289,6 +289,10 @@ def seed(stdout, cases=0):
 
     demo_wage.seed(stdout, district, intake, official, mediator)
 
+    from . import demo_referrals
+
+    demo_referrals.seed(stdout, district, intake, official)
+
     existing = Complaint.objects.filter(description__endswith=BULK_MARKER).count()
     missing = max(0, cases - existing)
     if missing:

@@ -9,8 +9,10 @@ from .mediation import (MEDIATION_LIMIT_DAYS, AgreementObligation, MediationAgre
                         MediationExtension, MediationParty, MediationProcess, MediationSession, MediatorConflict)
 from .wage import (EmployerMention, WageClaim, WageClaimProcess, WageClaimQuerySet, WageClaimWorker,
                    employer_q)
+from .referrals import DEFAULT_PACKET_FIELDS, PACKET_FIELDS, Referral, ReferralConsent, ReferralUpdate
 
 __all__ = [
+    "DEFAULT_PACKET_FIELDS", "PACKET_FIELDS", "Referral", "ReferralConsent", "ReferralUpdate",
     "REOPEN_WINDOW", "TRACKING_CODE_LENGTH", "Complaint", "ComplaintNote", "ComplaintProcess", "ComplaintQuerySet",
     "MEDIATION_LIMIT_DAYS", "AgreementObligation", "MediationAgreement", "MediationCase", "MediationClaim",
     "MediationExtension", "MediationParty", "MediationProcess", "MediationSession", "MediatorConflict",

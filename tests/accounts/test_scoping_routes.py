@@ -272,6 +272,20 @@ class World:
 
         return active_contract(self.user_a, operator=self.op_a, markets=[self.market_a])
 
+    @cached_property
+    def referral_a(self):
+        """A district-A wage claim referred (sent) to the partner actor's organisation, with one packet file."""
+        from casework.services import referrals as rs
+        from core.uploads import attach_file
+        from tests.casework.referral_helpers import sent_referral, verified_claim
+        from tests.core.filesamples import PDF_BYTES, upload
+
+        claim = verified_claim(by=self.user_a)
+        shown = attach_file(claim, upload("欠条.pdf", PDF_BYTES), by=self.user_a)
+        referral = sent_referral(claim, officer=self.user_a, official=self.user_a,
+                                 target=self.user_partner.organization, attachments=[shown])
+        return rs.Referral.objects.get(pk=referral.pk)
+
     # -- actors
 
     def user(self, actor):
@@ -293,6 +307,11 @@ class World:
     def user_partner(self):
         org = OrganizationFactory(name="路由测试法律援助中心", kind=Organization.Kind.LEGAL_AID, district=None)
         return UserFactory(username="route_partner", roles=[Role.LEGAL_AID], district=None, organization=org)
+
+    @cached_property
+    def user_partner_other(self):
+        org = OrganizationFactory(name="路由测试另一法律援助中心", kind=Organization.Kind.LEGAL_AID, district=None)
+        return UserFactory(username="route_partner_other", roles=[Role.LEGAL_AID], district=None, organization=org)
 
     @cached_property
     def user_operator_a(self):
@@ -545,6 +564,35 @@ RULES: dict[str, Rule] = {
                                       expect={"bureau": OK_MARKED, "operator_a": OK_MARKED}),
     "procurement:contract:detail": Rule("scoped", kwargs=lambda w: {"number": w.contract_a.number},
                                         expect={"bureau": OK, "operator_a": OK, "operator_b": HIDDEN}),
+    # Wage-claim referrals: the district's pages (casework.views.referrals) and the receiving organisation's
+    # portal (casework.views.partner). A partner of another organisation gets 404 there; staff and operators 403.
+    "referral:index": Rule("staff-any", status=(302,), expect={"partner": UNCHECKED, "operator_b": UNCHECKED},
+                           why="viewflow's application index redirects to the list, which checks access"),
+    "referral:referral_list": Rule("scoped-list", marker=lambda w: w.referral_a.number,
+                                   expect={"bureau": OK_MARKED, "intake_a": OK_MARKED, "partner_other": DENIED}),
+    "referral:referral_detail": Rule("scoped", kwargs=lambda w: {"number": w.referral_a.number},
+                                     expect={"bureau": OK, "intake_a": OK, "partner_other": DENIED}),
+    "referral:referral_new": Rule("scoped", kwargs=lambda w: {"claim_number": w.referral_a.claim.number},
+                                  expect={"intake_a": OK, "bureau": DENIED, "partner_other": DENIED}),
+    r"referral:referral_(consent|approve|send|complete|revoke)": Rule(
+        "scoped", kwargs=lambda w: {"number": w.referral_a.number}, method="post", status=(302, 400),
+        expect={"partner_other": DENIED},
+        why="POST actions: an empty or refused one redirects with a message or re-shows the form; B gets 404"),
+    "partner:index": Rule("perm", status=(302,), expect={"partner": OK, "bureau": DENIED},
+                          why="viewflow's application index: 403 for users outside the application"),
+    "partner:referral_list": Rule("perm", marker=lambda w: w.referral_a.number,
+                                  expect={"partner": OK, "partner_other": OK_UNMARKED, "bureau": DENIED},
+                                  why="the partner's own referral is listed: tests/casework/test_referrals.py"),
+    "partner:referral_detail": Rule("perm", kwargs=lambda w: {"number": w.referral_a.number},
+                                    expect={"partner": OK, "partner_other": HIDDEN, "bureau": DENIED,
+                                            "intake_a": DENIED, "operator_a": DENIED}),
+    r"partner:referral_(accept|decline|update|outcome|extend)": Rule(
+        "perm", kwargs=lambda w: {"number": w.referral_a.number}, method="post", status=(302, 400),
+        expect={"partner": OK, "partner_other": HIDDEN, "bureau": DENIED},
+        why="the receiving organisation's POST actions; an empty form is re-shown with its errors"),
+    "partner:referral_file": Rule(
+        "perm", kwargs=lambda w: {"number": w.referral_a.number, "pk": w.referral_a.attachments.get().pk},
+        expect={"partner": OK, "partner_other": HIDDEN, "bureau": DENIED}),
     # Files: served only when the record they hang on is visible (core.file_views).
     "files:attachment_download": Rule("scoped", kwargs=lambda w: {"pk": w.attachment_a.pk},
                                       expect={"operator_a": OK}),
