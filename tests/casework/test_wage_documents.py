@@ -66,3 +66,15 @@ def test_unsubstantiated_letter_carries_the_public_reply_and_the_limitation(tmp_
     assert "经核实，用工单位已足额支付您的工资。" in text and "证据矛盾" not in text
     assert f"{limit.year}年{limit.month}月{limit.day}日" in text and "第二十七条" in text
     assert "王师傅" in text  # the letter is addressed to the worker
+
+
+def test_dossier_command_renders_a_wage_claim_case_file(tmp_path):
+    import io
+
+    from django.core.management import call_command
+
+    claim = report().claim
+    out = tmp_path / "qx.pdf"
+    call_command("dossier", claim.number.lower(), "-o", str(out), stdout=io.StringIO())
+    text = pdf_text(out.read_bytes(), tmp_path)
+    assert "欠薪线索案卷" in text and claim.number in text and "5500.35" in text

@@ -145,3 +145,15 @@ def test_complaint_and_mediation_lists_stay_bounded_with_badges(official, django
         assert "多次涉案（6件）" in client.get("/staff/complaint/cases/").content.decode()
     with django_assert_max_num_queries(20):
         assert "多次涉案" not in client.get("/staff/mediation/cases/").content.decode()
+
+
+def test_rebuild_command_restores_mentions_lost_to_a_bulk_import(official):
+    import io
+
+    from django.core.management import call_command
+
+    report()
+    submit(respondent_credit_code=CC)
+    EmployerMention.objects.all().delete()
+    call_command("rebuild_employer_index", stdout=io.StringIO())
+    assert EmployerMention.objects.filter(credit_code=CC).count() == 2

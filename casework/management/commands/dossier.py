@@ -1,6 +1,6 @@
 """``manage.py dossier TS-2026-000123 -o file.pdf``: render a complaint's case file (案卷) now; an inspection
 number (``JC-2026-000045``) renders the inspection's case file instead, a mediation number (``TJ-2026-000007``)
-the mediation case file.
+the mediation case file, a wage-claim number (``QX-2026-000003``) the wage claim's.
 
 Renders synchronously with the registered ``complaint.dossier`` (or ``inspection.dossier``) template (no
 worker needed), writes the file, and records the export in the audit trail with the file's SHA-256."""
@@ -28,6 +28,11 @@ def _case(number: str):
 
         return (MediationCase.objects.select_related("district", "market", "mediator", "source_complaint")
                 .filter(number=number).first(), "mediation.dossier")
+    if number.startswith("QX-"):
+        from casework.models import WageClaim
+
+        return (WageClaim.objects.select_related("district", "market", "officer").filter(number=number).first(),
+                "wageclaim.case_file")
     if number.startswith("JC-"):
         from inspections.models import Inspection
 
