@@ -4,15 +4,19 @@ scoping of viewflow's task and process lists by an entity's ``visible_to(user)``
 viewflow does no object-level scoping and its default task view saves a ModelForm; ours validate a form,
 call one service, turn a refused transition into a message and complete the task."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db.models import Exists, F, OuterRef, Subquery
+from django.core.paginator import Paginator
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseRedirect
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
 from django_filters import ChoiceFilter, DateRangeFilter, FilterSet
+from viewflow.utils import viewprop
 from viewflow.workflow import flow
 from viewflow.workflow.fields import get_task_ref
 from viewflow.workflow.flow import FlowAppViewset
@@ -20,6 +24,7 @@ from viewflow.workflow.flow.views import (DashboardProcessListView, DashboardTas
                                           FlowChartView, FlowInboxListView, FlowQueueListView)
 from viewflow.workflow.flow.views import mixins as flow_mixins
 from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
 
 from .fsm import TransitionRefused
 
@@ -223,6 +228,49 @@ class CountedTasks:
         return getattr(self.queryset, name)
 
 
+#: What a task without ``owner_permission`` (open to every user of the flow) is indexed as: never a permission
+#: name (those are "app_label.codename"). See ``open_to`` and core migration 0006.
+NO_PERMISSION = "-"
+
+
+def open_to(tasks, user):
+    """``tasks`` limited to those ``user`` may take: viewflow's ``user_queue`` test (the task's permission is
+    the user's, or it has none, or it is the user's own), written as ``COALESCE(owner_permission, '-') IN
+    (the user's permissions, '-') OR owner_id = user`` so that PostgreSQL answers it from two small partial
+    indexes (core 0006) in a BitmapOr. viewflow's ``owner_permission IS NULL`` arm is estimated from the
+    whole table's NULLs (most finished tasks have none), which made the planner scan every open task of the
+    city for each menu badge (bench report 2026-11-26). Without django-guardian, as here: viewflow's
+    per-object permissions are not supported."""
+    if user.is_superuser:
+        return tasks
+    if "guardian" in settings.INSTALLED_APPS:  # pragma: no cover - viewflow's own test handles object perms
+        return tasks.user_queue(user)
+    permissions = [*sorted(user.get_all_permissions()), NO_PERMISSION]
+    return (tasks.alias(open_permission=Coalesce("owner_permission", Value(NO_PERMISSION)))
+            .filter(Q(open_permission__in=permissions) | Q(owner=user)))
+
+
+def queue_of(flow_class, user):
+    """The tasks of ``flow_class`` in ``user``'s queue, as viewflow's ``Task.objects.queue`` (the menu badge)."""
+    manager = flow_class.task_class._default_manager
+    return open_to(manager.filter_available([flow_class], user).filter(flow_task_type="HUMAN", status=STATUS.NEW),
+                   user)
+
+
+class ShortFirstPagePaginator(Paginator):
+    """Counts only when it must: a first page with room to spare holds the whole list, so its length is the
+    count (the inbox of most officers: no COUNT query). The first page's rows are read once either way."""
+
+    def page(self, number):
+        if number not in (1, "1") or "count" in self.__dict__:
+            return super().page(number)
+        rows = list(self.object_list[: self.per_page + 1])
+        if len(rows) <= self.per_page:
+            self.__dict__["count"] = len(rows)  # the cached_property's slot
+            return self._get_page(rows, 1, self)
+        return self._get_page(rows[: self.per_page], 1, self)
+
+
 def _has_field(model, name: str) -> bool:
     try:
         model._meta.get_field(name)
@@ -237,6 +285,7 @@ class ScopedTaskListMixin:
     used when the artifact model has the field (``number``, ``is_overdue``, ``priority``, ``due_at``)."""
 
     filterset_class = TaskFilter
+    paginator_class = ShortFirstPagePaginator
     #: the menu counter this list shows unfiltered ("user_inbox"/"user_queue"), shared with the menu badge
     menu_count_name = None
 
@@ -272,7 +321,7 @@ class ScopedTaskListMixin:
     def get_queryset(self):
         model = self.artifact_model
         qs = scope_by_artifact(super().get_queryset(), model._default_manager.visible_to(self.request.user))
-        case = model._default_manager.filter(pk=OuterRef("process__artifact_object_id"))
+        case = model._default_manager.filter(pk=OuterRef("process__artifact_object_id")).order_by()
         annotations, order = {}, []
         for name, field in (("case_number", "number"), ("case_overdue", "is_overdue"),
                             ("case_priority", "priority"), ("case_due", "due_at")):
@@ -321,6 +370,13 @@ class ScopedInboxView(CaseColumnsMixin, ScopedTaskListMixin, FlowInboxListView):
 class ScopedQueueView(CaseColumnsMixin, ScopedTaskListMixin, FlowQueueListView):
     menu_count_name = "user_queue"
 
+    @viewprop
+    def queryset(self):
+        """viewflow's queue list (HUMAN tasks of the flow, NEW, open to the user), with ``open_to``."""
+        tasks = self.model._default_manager.all().select_related("process")
+        return open_to(tasks.filter(flow_task_type="HUMAN", process__flow_class=self.flow_class,
+                                    status=STATUS.NEW), self.request.user).order_by("-created")
+
 
 class ScopedArchiveView(ScopedTaskListMixin, FlowArchiveListView):
     filterset_class = ArchiveTaskFilter
@@ -345,6 +401,7 @@ class ScopedFlowAppViewset(FlowAppViewset):
     def get_context_data(self, request):
         """The menu's inbox/queue counters, scoped like the lists (viewflow counts every district's tasks)."""
         context = super().get_context_data(request)
+        context["user_queue"] = queue_of(self._flow_class, request.user)
         visible = self._flow_class.artifact_model._default_manager.visible_to(request.user)
         return {key: CountedTasks(request, _menu_count_key(self._flow_class, key), scope_by_artifact(qs, visible))
                 for key, qs in context.items()}

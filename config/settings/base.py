@@ -22,6 +22,8 @@ VAR_DIR = Path(env("GIGCASE_VAR_DIR", default=str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'gigcase.sqlite3'}")}
+POSTGRES_OPTIONS = ("-c random_page_cost=1.1 -c max_parallel_workers_per_gather="
+                    f"{env.int('GIGCASE_DB_PARALLEL_WORKERS', default=0)}")
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Concurrent writers (web + in-process tasks) wait instead of failing with "database is locked".
@@ -30,7 +32,10 @@ elif DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
     # The working set (open tasks, their processes and cases) is in RAM or on SSD: price a random read near a
     # sequential one, or the planner hash-joins the task lists against a full scan of viewflow_process,
     # which grows with every case ever filed (bench report 2026-11-26).
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c random_page_cost=1.1")
+    # No parallel workers per query by default (ADR 0002): on the web's short queries starting them costs more
+    # than they save (the menu's queue count: 3 ms of work, 25 ms with two workers at 1M cases). Batch
+    # processes may set GIGCASE_DB_PARALLEL_WORKERS.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", POSTGRES_OPTIONS)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
