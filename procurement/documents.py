@@ -5,9 +5,27 @@ their own contract's summary (downloads follow ``ServiceContract.objects.visible
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.documents import register_document
+from core.documents import audit_timeline, register_document
+from core.models import AuditEvent
 
 from .models import ServiceContract
+
+#: Readable names of the audit trail's event names on a contract.
+EVENT_LABELS = {
+    "activate": _("合同生效"),
+    "suspend": _("暂停履行"),
+    "resume": _("恢复履行"),
+    "terminate": _("终止合同"),
+    "expire": _("合同到期"),
+    "milestone_add": _("增加付款节点"),
+}
+_STATES = dict(ServiceContract.Status.choices)
+
+
+def contract_timeline(contract: ServiceContract) -> list[dict]:
+    return audit_timeline(AuditEvent.objects.for_object(contract).order_by("pk"),
+                          event_label=lambda e: EVENT_LABELS.get(e.name, e.name),
+                          state_label=lambda e, state: _STATES.get(state, state))
 
 
 def contract_summary_context(contract: ServiceContract) -> dict:
@@ -23,6 +41,7 @@ def contract_summary_context(contract: ServiceContract) -> dict:
         "milestones": milestones,
         "planned_total": sum((m.amount for m in milestones), start=0),
         "chain": renewal_chain(contract),
+        "timeline": contract_timeline(contract),
         "bureau": f"{contract.district.name}人力资源和社会保障局",
         "issued_on": timezone.now(),
     }

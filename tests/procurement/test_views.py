@@ -189,6 +189,7 @@ def test_contract_summary_pdf_embeds_cjk_font(official, django_capture_on_commit
     assert "WenQuanYi" in fonts and " yes yes " in fonts, fonts
     text = subprocess.run(["pdftotext", doc.file.path, "-"], capture_output=True, text=True, check=True).stdout
     assert contract.number in text and contract.operator.name in text and "3000.30" in text
+    assert "合同生效" in text and "草稿 → 履行中" in text  # the audit trail, in words
     # the operator's staff may download their own contract's summary
     from django.urls import reverse
 
