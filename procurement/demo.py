@@ -14,11 +14,13 @@ created once."""
 import datetime
 from decimal import Decimal
 
+from django.utils import timezone
+
 from accounts.models import User
 from markets.models import Market, Operator
 
 from . import services
-from .models import ServiceContract, ServiceProject
+from .models import PaymentMilestone, ServiceContract, ServiceProject
 
 PROJECT_NAME = "朝阳区零工驿站运营服务项目（2025—2026年度）"
 JINGCAIHUI = "北京京才汇人力资源服务有限公司"
@@ -153,3 +155,26 @@ def _jiuxianqiao(official, operator, market):
     contract = services.contract_activate(contract=contract, by=official)
     services.contract_terminate(contract=contract, by=official, on_date=_d(2025, 6, 30), kind="mutual",
                                 reason="酒仙桥零工驿站关闭，双方协商一致解除合同。")
+
+
+def settle_milestones(stdout=None):
+    """Approve every planned demo milestone whose period a passed evaluation covers, and record the payment
+    of all but the newest approved one (so the demo shows both states). Called by the evaluations demo once
+    its evaluations exist (payment needs them); idempotent."""
+    officials = {u.district_id: u for u in User.objects.filter(username__in=["district", "district_b"])}
+    settled = []
+    for milestone in (PaymentMilestone.objects.filter(status=PaymentMilestone.Status.PLANNED)
+                      .exclude(contract__status=ServiceContract.Status.DRAFT)
+                      .select_related("contract").order_by("period_start", "pk")):
+        official = officials.get(milestone.contract.district_id)
+        if official is None or services.passed_evaluation_for(milestone) is None:
+            continue
+        settled.append(services.milestone_approve(milestone=milestone, by=official))
+    for milestone in settled[:-1]:
+        official = officials[milestone.contract.district_id]
+        services.milestone_mark_paid(milestone=milestone, by=official,
+                                     paid_on=timezone.localdate(),
+                                     reference=f"GK-{milestone.period_end:%Y%m}-{milestone.pk:04d}")
+    if stdout is not None and settled:
+        stdout.write(f"procurement: {len(settled)} milestones approved for payment")
+    return settled
