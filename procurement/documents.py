@@ -2,6 +2,8 @@
 milestones, renewal chain and termination). It hangs on the ServiceContract, so operator staff may download
 their own contract's summary (downloads follow ``ServiceContract.objects.visible_to``)."""
 
+from decimal import Decimal
+
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -39,7 +41,7 @@ def contract_summary_context(contract: ServiceContract) -> dict:
         "case_number": contract.number,
         "markets": list(contract.markets.select_related("district")),
         "milestones": milestones,
-        "planned_total": sum((m.amount for m in milestones), start=0),
+        "planned_total": sum((m.amount for m in milestones), start=Decimal("0.00")),
         "chain": renewal_chain(contract),
         "timeline": contract_timeline(contract),
         "bureau": f"{contract.district.name}人力资源和社会保障局",

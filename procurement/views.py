@@ -4,6 +4,8 @@ milestones. Operator staff see their own contracts read-only.
 Every lookup starts from ``visible_to(user)``: an out-of-scope record answers 404 (ADR 0001). Each POST
 validates a form, calls one service, messages and redirects; refusals come back as Chinese messages."""
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -285,7 +287,7 @@ def contract_detail(request, number):
     timeline = [(e, labels.get(e.to_state, "")) for e in AuditEvent.objects.for_object(contract).order_by("pk")]
     return render(request, "procurement/contract_detail.html", {
         "contract": contract, "markets": contract.markets.select_related("district"),
-        "milestones": milestones, "planned_total": sum((m.amount for m in milestones), start=0),
+        "milestones": milestones, "planned_total": sum((m.amount for m in milestones), start=Decimal("0.00")),
         "chain": chain if len(chain) > 1 else [], "documents": documents_for(contract),
         "timeline": timeline, "can": can, "terminate_form": TerminateForm(), "renew_form": RenewForm(),
         "milestone_form": MilestoneForm(), "reason_form": ReasonForm(),
