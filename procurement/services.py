@@ -50,6 +50,14 @@ def _money(value, field="amount") -> Decimal:
     return amount
 
 
+def _in_scope(by, district_id):
+    """Services act only within the actor's district (bureau officials and system calls: everywhere); the
+    pages already look records up in ``visible_to``, this keeps other callers to the same rule."""
+    if by is None or is_citywide(by) or getattr(by, "district_id", None) == district_id:
+        return
+    raise PermissionDenied(_("您没有权限处理其他区的事项。"))
+
+
 def exit_bar_years() -> int:
     return int(getattr(settings, "GIGCASE_EXIT_BAR_YEARS", EXIT_BAR_YEARS_DEFAULT))
 
@@ -91,6 +99,7 @@ def project_create(*, by, name, district, markets, services, budget, period_star
 def round_open(*, project: ServiceProject, by, title, opens_on, closes_on) -> SelectionRound:
     """Open a selection round (遴选) for a project; operators apply until ``closes_on``."""
     _require(by, RUN_SELECTION)
+    _in_scope(by, project.district_id)
     if closes_on < opens_on:
         raise ValidationError({"closes_on": _("报名截止日不能早于报名开始日。")}, code="period")
     if project.rounds.filter(status__in=[SelectionRound.Status.OPEN, SelectionRound.Status.REVIEW]).exists():
@@ -109,6 +118,7 @@ def round_add_panel_member(*, round: SelectionRound, user, by, declared_relation
     """Seat a panel member with the relations he or she declares (names or credit codes, one per line)."""
     _require(by, RUN_SELECTION)
     rnd = _locked_round(round)
+    _in_scope(by, rnd.project.district_id)
     if rnd.status not in (SelectionRound.Status.OPEN, SelectionRound.Status.REVIEW):
         raise ValidationError(_("遴选已结束，不能再增加评审专家。"), code="round_closed")
     if rnd.panel.filter(user=user).exists():
@@ -123,7 +133,9 @@ def round_add_panel_member(*, round: SelectionRound, user, by, declared_relation
 def candidate_apply(*, round: SelectionRound, operator, by, credit_code, licence_number="",
                     licence_valid_until=None, proposal="", licence_file=None) -> Candidate:
     """Register an operator's application while the round accepts them (the licence scan is attached)."""
+    _require(by, RUN_SELECTION)
     rnd = _locked_round(round)
+    _in_scope(by, rnd.project.district_id)
     if rnd.status != SelectionRound.Status.OPEN:
         raise ValidationError(_("遴选报名已截止，不能再报名。"), code="round_closed")
     if rnd.candidates.filter(operator=operator).exists():
@@ -143,6 +155,7 @@ def candidate_apply(*, round: SelectionRound, operator, by, credit_code, licence
 def round_close_applications(*, round: SelectionRound, by) -> SelectionRound:
     """Applications end; qualification review and scoring begin."""
     rnd = _locked_round(round)
+    _in_scope(by, rnd.project.district_id)
     apply_transition(rnd, "close_applications", by=by, label=_("截止报名"))
     rnd.save(update_fields=["status"])
     return rnd
@@ -153,6 +166,7 @@ def round_cancel(*, round: SelectionRound, by, reason: str) -> SelectionRound:
     if not (reason or "").strip():
         raise ValidationError({"reason": _("请写明取消原因。")}, code="required")
     rnd = _locked_round(round)
+    _in_scope(by, rnd.project.district_id)
     apply_transition(rnd, "cancel", by=by, label=_("取消遴选"), reason=reason.strip())
     rnd.save(update_fields=["status", "cancel_reason"])
     return rnd
@@ -210,6 +224,7 @@ def candidate_qualify(*, candidate: Candidate, by, extra_reasons=()) -> Candidat
     plus the reviewer's own reasons; any reason disqualifies, and all are kept on the candidate."""
     _require(by, RUN_SELECTION)
     rnd = _locked_round(candidate.round)
+    _in_scope(by, rnd.project.district_id)
     if rnd.status != SelectionRound.Status.REVIEW:
         raise ValidationError(_("报名截止后才能进行资格审查。"), code="round_state")
     candidate = Candidate.objects.select_for_update().select_related("operator").get(pk=candidate.pk)
@@ -301,6 +316,7 @@ def round_award(*, round: SelectionRound, by, winner: Candidate | None = None, r
     needs the official to choose among the tied candidates with a reason. Creates the draft contract."""
     rnd = _locked_round(round)
     _require(by, RUN_SELECTION)
+    _in_scope(by, rnd.project.district_id)
     if rnd.status != SelectionRound.Status.REVIEW:
         apply_transition(rnd, "award", by=by, label=_("确定中选机构"), winner=None, ranking=[])
     if rnd.candidates.filter(qualification=Candidate.Qualification.PENDING).exists():
@@ -361,15 +377,17 @@ def contract_create(*, by, operator, district, markets, amount, start_date, end_
     return contract
 
 
-def _locked_contract(contract) -> ServiceContract:
-    return ServiceContract.objects.select_for_update(of=("self",)).select_related("operator").get(pk=contract.pk)
+def _locked_contract(contract, by=None) -> ServiceContract:
+    contract = ServiceContract.objects.select_for_update(of=("self",)).select_related("operator").get(pk=contract.pk)
+    _in_scope(by, contract.district_id)
+    return contract
 
 
 @transaction.atomic
 def contract_activate(*, contract: ServiceContract, by) -> ServiceContract:
     """The contract takes effect: its operator runs its markets from now on. Refused while another running
     contract covers one of the markets in an overlapping period."""
-    contract = _locked_contract(contract)
+    contract = _locked_contract(contract, by)
     markets = list(contract.markets.order_by("pk"))
     clash = (ServiceContract.objects.filter(markets__in=markets, status__in=[ServiceContract.Status.ACTIVE,
                                                                              ServiceContract.Status.SUSPENDED],
@@ -390,7 +408,7 @@ def contract_activate(*, contract: ServiceContract, by) -> ServiceContract:
 def contract_suspend(*, contract: ServiceContract, by, reason: str) -> ServiceContract:
     if not (reason or "").strip():
         raise ValidationError({"reason": _("请写明暂停原因。")}, code="required")
-    contract = _locked_contract(contract)
+    contract = _locked_contract(contract, by)
     apply_transition(contract, "suspend", by=by, label=_("暂停履行"), reason=reason.strip())
     contract.save(update_fields=["status", "suspension_reason", "updated_at"])
     return contract
@@ -398,7 +416,7 @@ def contract_suspend(*, contract: ServiceContract, by, reason: str) -> ServiceCo
 
 @transaction.atomic
 def contract_resume(*, contract: ServiceContract, by, reason: str = "") -> ServiceContract:
-    contract = _locked_contract(contract)
+    contract = _locked_contract(contract, by)
     apply_transition(contract, "resume", by=by, label=_("恢复履行"), reason=(reason or "").strip())
     contract.save(update_fields=["status", "suspension_reason", "updated_at"])
     return contract
@@ -413,7 +431,7 @@ def contract_terminate(*, contract: ServiceContract, by, on_date, reason: str, k
         raise ValidationError({"kind": _("终止方式不正确。")}, code="invalid")
     if not (reason or "").strip():
         raise ValidationError({"reason": _("请写明终止原因。")}, code="required")
-    contract = _locked_contract(contract)
+    contract = _locked_contract(contract, by)
     if on_date is None or on_date < contract.start_date:
         raise ValidationError({"on_date": _("终止日期不能早于合同服务期起。")}, code="date")
     apply_transition(contract, "terminate", by=by, label=_("终止合同"), kind=kind, on_date=on_date,
@@ -431,7 +449,7 @@ def contract_terminate(*, contract: ServiceContract, by, on_date, reason: str, k
 @transaction.atomic
 def contract_expire(*, contract: ServiceContract, by=None) -> ServiceContract:
     """The service period is over (refused before the end date)."""
-    contract = _locked_contract(contract)
+    contract = _locked_contract(contract, by)
     apply_transition(contract, "expire", by=by, label=_("合同到期"))
     contract.save(update_fields=["status", "expired_on", "updated_at"])
     return contract
@@ -454,7 +472,7 @@ def contract_renew(*, contract: ServiceContract, by, amount, end_date, start_dat
     """Renewal (续签): a new draft contract with the same operator and markets, linked to the one it renews.
     Only a running or expired contract can be renewed, and only once; an exited operator cannot be."""
     _require(by, MANAGE)
-    contract = _locked_contract(contract)
+    contract = _locked_contract(contract, by)
     if contract.status not in (ServiceContract.Status.ACTIVE, ServiceContract.Status.SUSPENDED,
                                ServiceContract.Status.EXPIRED):
         raise ValidationError(_("合同%(number)s当前状态为“%(status)s”，不能续签。")
@@ -493,7 +511,7 @@ def milestone_add(*, contract: ServiceContract, by, title, amount, period_start,
     """Plan an instalment for a service period inside the contract; all instalments together may not
     exceed the contract amount."""
     _require(by, "procurement.add_paymentmilestone")
-    contract = _locked_contract(contract)
+    contract = _locked_contract(contract, by)
     if contract.is_final:
         raise ValidationError(_("合同已结束，不能再增加付款节点。"), code="final")
     amount = _money(amount)
@@ -528,6 +546,7 @@ def milestone_approve(*, milestone: PaymentMilestone, by) -> PaymentMilestone:
     _require(by, APPROVE_PAYMENT)
     milestone = PaymentMilestone.objects.select_for_update(of=("self",)).select_related("contract").get(
         pk=milestone.pk)
+    _in_scope(by, milestone.contract.district_id)
     if milestone.contract.status == ServiceContract.Status.DRAFT:
         raise ValidationError(_("合同尚未生效，不能核准支付。"), code="draft")
     if milestone.status != PaymentMilestone.Status.PLANNED:
@@ -547,7 +566,9 @@ def milestone_approve(*, milestone: PaymentMilestone, by) -> PaymentMilestone:
 def milestone_mark_paid(*, milestone: PaymentMilestone, by, paid_on, reference: str) -> PaymentMilestone:
     if not (reference or "").strip():
         raise ValidationError({"reference": _("请填写支付凭证号。")}, code="required")
-    milestone = PaymentMilestone.objects.select_for_update(of=("self",)).get(pk=milestone.pk)
+    milestone = PaymentMilestone.objects.select_for_update(of=("self",)).select_related("contract").get(
+        pk=milestone.pk)
+    _in_scope(by, milestone.contract.district_id)
     if milestone.approved_at and paid_on < timezone.localdate(milestone.approved_at):
         raise ValidationError({"paid_on": _("支付日期不能早于核准日期。")}, code="date")
     apply_transition(milestone, "mark_paid", by=by, label=_("登记付款"), paid_on=paid_on,

@@ -237,3 +237,18 @@ def test_only_payment_officers_approve(official, operator_user, bureau):
     for user in (operator_user, bureau):
         with pytest.raises(PermissionDenied):
             services.milestone_approve(milestone=milestone, by=user)
+
+
+def test_services_refuse_another_districts_official(official, other_official, bureau):
+    contract = active_contract(official)
+    milestone = _milestone(official, contract)
+    for call in (lambda: services.contract_suspend(contract=contract, by=other_official, reason="x"),
+                 lambda: services.contract_terminate(contract=contract, by=other_official,
+                                                     on_date=datetime.date(2026, 3, 1), reason="x", kind="other"),
+                 lambda: services.contract_renew(contract=contract, by=other_official, amount="1",
+                                                 end_date=datetime.date(2027, 12, 31)),
+                 lambda: services.milestone_approve(milestone=milestone, by=other_official)):
+        with pytest.raises(PermissionDenied, match="其他区"):
+            call()
+    contract.refresh_from_db()
+    assert contract.status == S.ACTIVE

@@ -207,3 +207,16 @@ def _user(name):
     from tests.factories import Role, UserFactory, district
 
     return UserFactory(username=f"u_{name}", roles=[Role.DISTRICT_OFFICIAL], district=district("朝阳区"))
+
+
+def test_another_districts_official_cannot_run_the_round(official, other_official):
+    rnd, (c,), _m = selection(official, operators=1)
+    with pytest.raises(PermissionDenied, match="其他区"):
+        apply(other_official, rnd, OperatorFactory())
+    with pytest.raises(PermissionDenied, match="其他区"):
+        services.round_close_applications(round=rnd, by=other_official)
+    services.round_close_applications(round=rnd, by=official)
+    with pytest.raises(PermissionDenied, match="其他区"):
+        services.candidate_qualify(candidate=c, by=other_official)
+    with pytest.raises(PermissionDenied, match="其他区"):
+        services.round_award(round=rnd, by=other_official)
