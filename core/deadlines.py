@@ -395,6 +395,35 @@ def _close(obj, kinds, status, name, by, sync=True) -> int:
 
 
 @transaction.atomic(savepoint=False)  # nothing to catch in here; see start_deadline
+def close_deadlines(obj, *, meet=(), cancel=(), by=None, sync=True) -> int:
+    """``meet_deadlines(kinds=meet)`` and ``cancel_deadlines(kinds=cancel)`` in one ``UPDATE … RETURNING``
+    (a stage ends and the next one's clock is about to restart). The audit events come in the same order as
+    the two calls would write them: the met deadlines, then the cancelled ones. Returns the count."""
+    meet, cancel = list(meet), [kind for kind in cancel if kind not in meet]
+    if not meet or not cancel:
+        return (_close(obj, meet, Deadline.Status.MET, "deadline_met", by, sync) if meet else 0) + (
+            _close(obj, cancel, Deadline.Status.CANCELLED, "deadline_cancel", by, sync) if cancel else 0)
+    now = timezone.now()
+    content_type = ContentType.objects.get_for_model(obj, for_concrete_model=False)
+    is_met = f"kind IN ({', '.join(['%s'] * len(meet))})"
+    where = (f"content_type_id = %s AND object_id = %s AND status IN (%s, %s) "
+             f"AND kind IN ({', '.join(['%s'] * (len(meet) + len(cancel)))})")
+    closed = update_returning(Deadline, {}, where, [content_type.pk, obj.pk, *LIVE, *meet, *cancel], raw={
+        "status": (f"CASE WHEN {is_met} THEN %s ELSE %s END",
+                   [*meet, Deadline.Status.MET, Deadline.Status.CANCELLED]),
+        "met_at": (f"CASE WHEN {is_met} THEN %s ELSE met_at END", [*meet, now]),
+    })
+    closed.sort(key=lambda d: (d.status != Deadline.Status.MET, d.pk))
+    for deadline in closed:
+        met = deadline.status == Deadline.Status.MET
+        _record(deadline, "deadline_met" if met else "deadline_cancel", target=obj, by=by,
+                late=deadline.due_at < now)
+    if closed and sync:
+        sync_entity_due_at(obj)
+    return len(closed)
+
+
+@transaction.atomic(savepoint=False)  # nothing to catch in here; see start_deadline
 def meet_deadlines(obj, *, kinds=None, by=None, sync=True) -> int:
     """Mark the live (running or suspended) deadlines of ``obj`` met, optionally only those of ``kinds``
     (one kind or a list). A suspended deadline is met too: the work it timed is done. Returns the count."""

@@ -56,9 +56,11 @@ def insert_returning(obj, *, unless_exists: tuple[str, list] | None = None, on_c
     return tuple(row[1:])
 
 
-def update_returning(model, assignments: dict, where: str, params: list, *, using: str = "default") -> list:
+def update_returning(model, assignments: dict, where: str, params: list, *, raw: dict | None = None,
+                     using: str = "default") -> list:
     """``UPDATE <table> SET <assignments> WHERE <where> RETURNING *`` as model instances (ordered by pk), the
-    rows locked as the UPDATE leaves them. ``assignments`` maps field names to Python values."""
+    rows locked as the UPDATE leaves them. ``assignments`` maps field names to Python values, ``raw`` field
+    names to ``(sql, params)`` expressions."""
     connection = connections[using]
     meta = model._meta
     qn = connection.ops.quote_name
@@ -67,6 +69,9 @@ def update_returning(model, assignments: dict, where: str, params: list, *, usin
         field = meta.get_field(name)
         sets.append(f"{qn(field.column)} = %s")
         set_params.append(field.get_db_prep_save(value, connection))
+    for name, (sql, sql_params) in (raw or {}).items():
+        sets.append(f"{qn(meta.get_field(name).column)} = {sql}")
+        set_params.extend(sql_params)
     columns = ", ".join(qn(f.column) for f in meta.concrete_fields)
     sql = f"UPDATE {qn(meta.db_table)} SET {', '.join(sets)} WHERE {where} RETURNING {columns}"
     rows = list(model._base_manager.db_manager(using).raw(sql, set_params + list(params)))

@@ -233,6 +233,24 @@ def test_meet_marks_only_the_named_kinds_and_audits(target, clock):
     assert deadlines.meet_deadlines(target, kinds="test.accept") == 0
 
 
+def test_close_meets_and_cancels_in_one_statement_auditing_met_ones_first(target, clock,
+                                                                            django_assert_num_queries):
+    deadlines.start_deadline(target, kind="test.resolve", label="办结期限", days=60, unit="working")
+    deadlines.start_deadline(target, kind="test.accept", label="受理期限", days=5, unit="working")
+    deadlines.start_deadline(target, kind="test.other", label="其他", days=5, unit="working")
+    before = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
+    with django_assert_num_queries(3):  # the UPDATE and one audit row each (the chain is locked already)
+        assert deadlines.close_deadlines(target, meet=["test.accept"], cancel=["test.resolve"], sync=False) == 2
+    statuses = dict(Deadline.objects.for_object(target).values_list("kind", "status"))
+    assert statuses == {"test.accept": "met", "test.resolve": "cancelled", "test.other": "running"}
+    assert Deadline.objects.get(kind="test.accept").met_at == clock.now
+    assert Deadline.objects.get(kind="test.resolve").met_at is None
+    # The same events, in the same order, as meet_deadlines followed by cancel_deadlines.
+    events = AuditEvent.objects.for_object(target).filter(id__gt=before).order_by("id")
+    assert [(e.name, e.data["kind"]) for e in events] == [("deadline_met", "test.accept"),
+                                                          ("deadline_cancel", "test.resolve")]
+
+
 def test_extension_adds_working_days_with_reason_and_approver(target, clock, official):
     clock.now = bj(2026, 9, 1, 10)
     deadline = deadlines.start_deadline(target, kind="test.resolve", label="办结期限", days=60, unit="working")
