@@ -68,6 +68,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "procurement.manage_servicecontract", "procurement.terminate_servicecontract",
         "procurement.view_paymentmilestone", "procurement.add_paymentmilestone",
         "procurement.approve_paymentmilestone", "procurement.pay_paymentmilestone",
+        "evaluations.view_evaluation", "evaluations.add_evaluation", "evaluations.score_evaluation",
+        "evaluations.review_evaluation",
         "core.reveal_pii", "core.export_data", "core.view_auditevent",
     ],
     Role.BUREAU_OFFICIAL: [
@@ -78,6 +80,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         # The bureau approves exits (clause (二十二)), which terminate the contract.
         "procurement.view_serviceproject", "procurement.view_selectionround", "procurement.view_servicecontract",
         "procurement.view_paymentmilestone", "procurement.terminate_servicecontract",
+        # Approval of evaluations (and so of exits) is the bureau's alone.
+        "evaluations.view_evaluation", "evaluations.approve_evaluation",
         "core.export_data", "core.view_auditevent",
     ],
     # Partners (legal aid, labour inspection, police users) act on referrals sent to their organisation only;
@@ -87,7 +91,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.OPERATOR: ["markets.view_market", "markets.view_operator", "inspections.view_rectificationnotice",
                     "inspections.respond_rectificationnotice",
                     # their own contracts and milestones, read-only (ServiceContract.visible_to)
-                    "procurement.view_servicecontract", "procurement.view_paymentmilestone"],
+                    "procurement.view_servicecontract", "procurement.view_paymentmilestone",
+                    "evaluations.view_evaluation", "evaluations.self_assess_evaluation"],
     Role.ADMIN: [
         "markets.view_market", "markets.add_market", "markets.change_market",
         "markets.view_operator", "markets.add_operator", "markets.change_operator",
@@ -100,6 +105,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "inspections.view_checklistitem", "inspections.add_checklistitem", "inspections.change_checklistitem",
         "inspections.delete_checklistitem", "inspections.view_inspectionschedule",
         "inspections.add_inspectionschedule", "inspections.change_inspectionschedule",
+        "evaluations.view_rubric", "evaluations.add_rubric", "evaluations.change_rubric",
+        "evaluations.view_indicator", "evaluations.add_indicator", "evaluations.change_indicator",
+        "evaluations.delete_indicator",
         "accounts.view_district", "accounts.view_organization", "accounts.add_organization",
         "accounts.change_organization", "accounts.view_user", "accounts.add_user", "accounts.change_user",
     ],

@@ -6,6 +6,7 @@ from viewflow.urls import Site
 
 from casework.referral_viewsets import PartnerApp, ReferralApp, site_index_view
 from casework.viewsets import ComplaintFlowViewset, MediationFlowViewset, WageClaimFlowViewset
+from evaluations.viewsets import EvaluationFlowViewset
 from inspections.viewsets import InspectionFlowViewset
 from markets.viewsets import MarketsApp
 from procurement.viewsets import ProcurementApp
@@ -27,6 +28,7 @@ site = GigCaseSite(
         MediationFlowViewset(),
         WageClaimFlowViewset(),
         InspectionFlowViewset(),
+        EvaluationFlowViewset(),
         MarketsApp(),
         ProcurementApp(),
         ReferralApp(),

@@ -75,7 +75,7 @@ def _uses_db(request) -> str | None:
 
 @pytest.fixture(autouse=True)
 def _reference_data(request):
-    """Districts, role groups, the holiday calendar and the default checklist come from data migrations, and
+    """Districts, role groups, the holiday calendar, the default checklist and rubric come from data migrations, and
     a transactional test's flush deletes them; put them back for whichever test runs next. (Tests do not use
     ``serialized_rollback``: reloading the serialized rows clashes with what post_migrate re-creates.)"""
     kind = _uses_db(request)
@@ -108,6 +108,10 @@ def _reference_data(request):
 
     if not ChecklistTemplate.objects.exists():
         importlib.import_module("inspections.migrations.0002_default_checklist").create(apps, None)
+    from evaluations.models import Rubric
+
+    if not Rubric.objects.exists():
+        importlib.import_module("evaluations.migrations.0002_default_rubric").create(apps, None)
 
 
 @pytest.fixture

@@ -286,6 +286,29 @@ class World:
                                  target=self.user_partner.organization, attachments=[shown])
         return rs.Referral.objects.get(pk=referral.pk)
 
+    @cached_property
+    def evaluation_a(self):
+        """An evaluation of operator A's contract for market_a, self-assessed by operator A: waiting for scoring."""
+        from evaluations.flows import submit_self_assessment
+        from evaluations.services import scored_indicators
+        from tests.evaluations.helpers import create_and_open
+
+        evaluation = create_and_open(self.user_a, contract=self.contract_a)
+        return submit_self_assessment(evaluation, by=self.user_operator_a, served_count=500, summary="自评报告",
+                                      statements={i.pk: ("已落实", None) for i in scored_indicators(evaluation)})
+
+    @cached_property
+    def evaluation_process_a(self):
+        from evaluations.flows import open_process
+
+        return open_process(self.evaluation_a)
+
+    @cached_property
+    def evaluation_task_a(self):
+        from evaluations.flows import EvaluationFlow
+
+        return self.evaluation_process_a.task_set.get(flow_task=EvaluationFlow.score)
+
     # -- actors
 
     def user(self, actor):
@@ -381,6 +404,22 @@ def _inspection_process_link(w):
 
 def _inspection_task(w):
     return {"process_pk": w.inspection_process_a.pk, "task_pk": w.inspection_task_a.pk}
+
+
+def _evaluation(w):
+    return {"number": w.evaluation_a.number}
+
+
+def _evaluation_process(w):
+    return {"process_pk": w.evaluation_process_a.pk}
+
+
+def _evaluation_process_link(w):
+    return f'href="/staff/evaluation/{w.evaluation_process_a.pk}/'
+
+
+def _evaluation_task(w):
+    return {"process_pk": w.evaluation_process_a.pk, "task_pk": w.evaluation_task_a.pk}
 
 
 RULES: dict[str, Rule] = {
@@ -593,6 +632,33 @@ RULES: dict[str, Rule] = {
     "partner:referral_file": Rule(
         "perm", kwargs=lambda w: {"number": w.referral_a.number, "pk": w.referral_a.attachments.get().pk},
         expect={"partner": OK, "partner_other": HIDDEN, "bureau": DENIED}),
+    # Evaluations. Operator A sees its own evaluations (and submits their self-assessment); B's staff nothing.
+    "evaluation:evaluation_list": Rule("scoped-list", marker=lambda w: w.evaluation_a.number,
+                                       expect={"bureau": OK_MARKED, "operator_a": OK_MARKED}),
+    "evaluation:evaluation_create": Rule("staff-any", expect={"operator_a": DENIED, "bureau": DENIED},
+                                         why="district officials (add_evaluation); the bureau approves only"),
+    "evaluation:evaluation_detail": Rule("scoped", kwargs=_evaluation,
+                                         expect={"operator_a": OK, "operator_b": HIDDEN, "bureau": OK}),
+    r"evaluation:evaluation_(open|cancel|report|dossier)": Rule(
+        "scoped", kwargs=_evaluation, method="post", status=(302, 403),
+        why="POST actions: refused ones redirect with a message; district B and other operators get 404"),
+    r"evaluation:evaluation_(self_assessment|plan)": Rule(
+        "scoped", kwargs=_evaluation, status=(200, 302, 403), expect={"operator_a": OK, "operator_b": HIDDEN},
+        why="the operator's portal pages: staff of A are refused (403), other operators and B get 404"),
+    "evaluation:index": Rule("auth-any", status=(200, 302), expect={"partner": DENIED},
+                             why="operator staff reach the application for their evaluations"),
+    r"evaluation:(task_list|process_list)": Rule("scoped-list", marker=_evaluation_process_link,
+                                                 expect={"bureau": OK_MARKED}),
+    r"evaluation:(queue|inbox|archive)": Rule("scoped-list", marker=_evaluation_process_link, expect={"a": OK},
+                                              why="A (a district official) sees the scoring task in the queue, not yet in the inbox"),
+    "evaluation:chart": Rule("auth-any", expect={"partner": DENIED}),
+    r"evaluation:tasks_(assign|unassign)": Rule("auth-any", method="post", status=(200, 302, 405),
+                                                expect={"partner": DENIED}),
+    r"evaluation:process_(detail|chart)": Rule("scoped", kwargs=_evaluation_process),
+    "evaluation:process_cancel": Rule("scoped", kwargs=_evaluation_process, status=(200, 302, 403)),
+    r"evaluation:\w+:(index|detail|execute|assign|unassign|undo|cancel|revive)": Rule(
+        "scoped-deny", kwargs=_evaluation_task,
+        why="task routes called with the scoring task of A's evaluation: outsiders must get nothing"),
     # Files: served only when the record they hang on is visible (core.file_views).
     "files:attachment_download": Rule("scoped", kwargs=lambda w: {"pk": w.attachment_a.pk},
                                       expect={"operator_a": OK}),
