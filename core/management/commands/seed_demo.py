@@ -5,7 +5,8 @@ organisations, one account per role in 朝阳区 plus a second district official
 about twenty markets and stations across the districts with their operators, and then lets every app
 add its own demo records.
 
-Extension hook: after its own data, the command calls, in INSTALLED_APPS order, ``<app>.demo.seed(
+Extension hook: after its own data, the command calls, in INSTALLED_APPS order (``DEMO_AFTER`` moves an app
+after the one it builds on), ``<app>.demo.seed(
 stdout=<OutputWrapper>, cases=<N>)`` for every installed app that has a ``demo`` module (e.g.
 ``casework/demo.py``). A hook must be idempotent too and find the demo accounts by the usernames in
 ``DEMO_USERS``; ``cases`` scales how many records it makes (benchmarks pass large numbers).
@@ -172,7 +173,7 @@ class Command(BaseCommand):
         self.stdout.write(_("基础数据：%(orgs)d 个单位，%(ops)d 个运营机构，%(markets)d 个市场（驿站）。") % {
             "orgs": Organization.objects.count(), "ops": len(operators), "markets": len(markets)})
 
-        for app_config in apps.get_app_configs():
+        for app_config in _demo_order(apps.get_app_configs()):
             module = _demo_module(app_config.name)
             if module is not None and hasattr(module, "seed"):
                 self.stdout.write(_("生成演示数据：%(app)s") % {"app": app_config.verbose_name})
@@ -274,6 +275,21 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(_("所有演示账户的密码：%(password)s") % {"password": password}))
         self.stdout.write(_("登录地址：%(url)s") % {"url": settings.GIGCASE_SITE_URL.rstrip("/") + settings.LOGIN_URL})
+
+
+#: Apps whose demo data builds on another app's run right after it (evaluations evaluate procurement's contracts).
+DEMO_AFTER = {"evaluations": "procurement"}
+
+
+def _demo_order(app_configs) -> list:
+    """INSTALLED_APPS order, except that each app of ``DEMO_AFTER`` runs after the app it builds on."""
+    ordered = list(app_configs)
+    for app, after in DEMO_AFTER.items():
+        names = [c.name for c in ordered]
+        if app in names and after in names and names.index(app) < names.index(after):
+            config = ordered.pop(names.index(app))
+            ordered.insert([c.name for c in ordered].index(after) + 1, config)
+    return ordered
 
 
 def _demo_module(app_name: str):
