@@ -1,7 +1,6 @@
 """Drive the evaluation flow the way people do: through the task views and the operator's pages."""
 
 import datetime
-import itertools
 
 from django.test import Client
 
@@ -16,19 +15,16 @@ from tests.core.filesamples import PDF_BYTES, upload
 from tests.factories import MarketFactory, OperatorFactory, Role, UserFactory, district
 
 PERIOD = (datetime.date(2026, 1, 1), datetime.date(2026, 6, 30))
-_numbers = itertools.count(1)
 
 
 def make_contract(operator=None, markets=None, **kwargs):
     """An active service contract of ``operator`` for ``markets`` (a new Chaoyang market by default)."""
-    from procurement.models import ServiceContract
+    from tests.factories import ServiceContractFactory
 
     operator = operator or OperatorFactory()
     markets = markets or [MarketFactory(operator=operator, district=district("朝阳区"))]
-    contract = ServiceContract.objects.create(number=f"HT-2026-{next(_numbers):06d}", operator=operator,
-                                              **kwargs)
-    contract.markets.set(markets)
-    return contract
+    kwargs.setdefault("status", "active")
+    return ServiceContractFactory(operator=operator, markets=markets, district=markets[0].district, **kwargs)
 
 
 def public_body(**kwargs):

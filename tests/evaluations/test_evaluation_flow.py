@@ -289,7 +289,11 @@ def test_fail_under_a_contract_exits_and_terminates_the_contract(official, revie
     assert evaluation.exit_on == timezone.localdate()
     contract.refresh_from_db()
     assert contract.status == "terminated"
-    assert contract.termination_kind == "exit"
+    assert (contract.termination_kind, contract.terminated_on) == ("exit", evaluation.exit_on)
+    # The operator is barred: procurement derives the bar from exits.
+    from procurement.models import ServiceContract
+
+    assert ServiceContract.objects.exits_since(evaluation.exit_on).filter(operator=contract.operator).exists()
     assert open_process(evaluation) is None
 
 
