@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.documents import register_document
+from core.documents import audit_timeline, register_document
 from core.models import Attachment, AuditEvent, Deadline, GeneratedDocument
 
 from .models import Approval, Evaluation, Evidence
@@ -95,14 +95,10 @@ def dossier_context(evaluation: Evaluation) -> dict:
             condition |= Q(content_type=ct, object_id__in=[str(o.pk) for o in instances])
             attachment_condition |= Q(content_type=ct, object_id__in=[o.pk for o in instances])
     states = dict(Evaluation.Status.choices)
-    timeline = []
-    for event in AuditEvent.objects.filter(condition).order_by("id"):
-        timeline.append({
-            "at": event.created_at, "actor": event.actor_name or str(_("系统")), "role": event.actor_role,
-            "action": event.get_action_display(), "name": str(EVENT_LABELS.get(event.name, event.name)),
-            "from_state": str(states.get(event.from_state, event.from_state)),
-            "to_state": str(states.get(event.to_state, event.to_state)), "reason": event.reason, "hash": event.hash,
-        })
+    timeline = audit_timeline(
+        AuditEvent.objects.filter(condition).order_by("id"),
+        event_label=lambda e: EVENT_LABELS.get(e.name, e.name),
+        state_label=lambda e, state: states.get(state, state))
     ct = ContentType.objects.get_for_model(Evaluation)
     documents = (GeneratedDocument.objects.filter(content_type=ct, object_id=evaluation.pk)
                  .exclude(kind="evaluation.dossier").order_by("created_at", "pk"))
