@@ -173,6 +173,11 @@ def test_operator_self_assessment_to_bureau_approved_exit(live_server, page_as, 
     expect(summary).to_contain_text("已退出")
     expect(summary).to_contain_text(f"{contract.number} · 已终止")
     screenshot(bureau, "staff-evaluation-exited", full_page=True)
+    # The contract's own page says it was terminated by exit.
+    bureau.get_by_role("link", name=contract.number).click()
+    expect(bureau.locator(".gc-contract-status")).to_have_text("已终止")
+    expect(bureau.locator("main, body").first).to_contain_text("考核不合格退出")
+    bureau.go_back()
     documents = bureau.locator(".gc-documents")
     row = documents.locator("tr", has_text="评价报告")
     expect(row).to_contain_text("已生成")

@@ -294,6 +294,8 @@ def test_fail_under_a_contract_exits_and_terminates_the_contract(official, revie
     from procurement.models import ServiceContract
 
     assert ServiceContract.objects.exits_since(evaluation.exit_on).filter(operator=contract.operator).exists()
+    # Its markets need a new operator.
+    assert all(m.needs_operator for m in contract.markets.all())
     assert open_process(evaluation) is None
 
 
