@@ -172,14 +172,14 @@ def seed(*, stdout, cases=0):
         of_contract(date(2026, 7, 1), date(2026, 9, 30), S.SELF_ASSESSMENT),
         of_contract(date(2026, 10, 1), date(2026, 10, 31), S.DRAFT),
     ]
-    cancelled = services.evaluation_create(by=scorer, period_start=date(2024, 10, 1), period_end=date(2024, 12, 31),
+    cancelled = services.evaluation_create(by=scorer, period_start=date(2026, 10, 1), period_end=date(2026, 12, 31),
                                            contract=contract)
     services.evaluation_cancel(evaluation=cancelled, by=scorer, reason="评价期间有误，重新发起。")
     made.append(cancelled)
     if exit_contract is not None:
         exit_user = _operator_user(exit_contract.operator, "pj_anye_op")
-        evaluation = services.evaluation_create(by=scorer_b, period_start=date(2025, 7, 1),
-                                                period_end=date(2025, 12, 31), contract=exit_contract)
+        evaluation = services.evaluation_create(by=scorer_b, period_start=date(2026, 1, 1),
+                                                period_end=date(2026, 6, 30), contract=exit_contract)
         made.append(_walk(evaluation, until="approved", operator_user=exit_user, scorer=scorer_b,
                           reviewer=reviewer_b, approver=approver, points="20"))
     counts = {}
