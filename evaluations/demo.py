@@ -187,3 +187,7 @@ def seed(*, stdout, cases=0):
             follow_up_of__in=[e.pk for e in made]):
         counts[evaluation.get_status_display()] = counts.get(evaluation.get_status_display(), 0) + 1
     stdout.write("绩效评价：" + "，".join(f"{k}{v}件" for k, v in counts.items()))
+    # Payment follows performance: the contract's milestones that a passed evaluation covers can now be paid.
+    from procurement.demo import settle_milestones
+
+    settle_milestones(stdout=stdout)

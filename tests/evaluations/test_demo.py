@@ -26,6 +26,11 @@ def test_seed_makes_every_state_and_is_idempotent(settings):
     exited = Evaluation.objects.get(status=S.EXITED)
     exited.contract.refresh_from_db()
     assert exited.contract.status == "terminated" and exited.contract.operator.name == demo.EXIT_OPERATOR
+    # The milestones that the passed 2025 evaluations cover were approved for payment.
+    from procurement.models import PaymentMilestone
+
+    approved = PaymentMilestone.objects.exclude(status="planned")
+    assert approved.exists() and all(m.evaluation_number.startswith("PJ-") for m in approved)
     for evaluation in Evaluation.objects.exclude(scored_by=None):
         assert evaluation.approvals.filter(decided_by=evaluation.scored_by).count() == 0  # four eyes
     count = Evaluation.objects.count()
