@@ -283,15 +283,25 @@ def contract_detail(request, number):
         return redirect(contract.get_absolute_url())
     milestones = list(contract.milestones.select_related("approved_by", "paid_by"))
     chain = services.renewal_chain(contract)
+    evaluations = _evaluations_of(request.user, contract)
     labels = dict(ServiceContract.Status.choices)
     timeline = [(e, labels.get(e.to_state, "")) for e in AuditEvent.objects.for_object(contract).order_by("pk")]
     return render(request, "procurement/contract_detail.html", {
         "contract": contract, "markets": contract.markets.select_related("district"),
         "milestones": milestones, "planned_total": sum((m.amount for m in milestones), start=Decimal("0.00")),
         "chain": chain if len(chain) > 1 else [], "documents": documents_for(contract),
-        "timeline": timeline, "can": can, "terminate_form": TerminateForm(), "renew_form": RenewForm(),
+        "timeline": timeline, "can": can, "evaluations": evaluations, "terminate_form": TerminateForm(), "renew_form": RenewForm(),
         "milestone_form": MilestoneForm(), "reason_form": ReasonForm(),
     })
+
+
+def _evaluations_of(user, contract):
+    """The contract's performance evaluations the user may see (the evaluations app; none if absent)."""
+    try:
+        from evaluations.models import Evaluation
+    except ImportError:  # pragma: no cover - the evaluations app is part of every deployment
+        return []
+    return list(Evaluation.objects.visible_to(user).filter(contract=contract).order_by("period_start", "pk"))
 
 
 def _contract_post(request, contract, action):

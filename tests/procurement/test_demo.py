@@ -33,3 +33,31 @@ def test_seed_demo_makes_every_contract_state_and_is_idempotent(settings, monkey
     call_command("seed_demo", stdout=StringIO())
     assert (ServiceProject.objects.count(), ServiceContract.objects.count(),
             PaymentMilestone.objects.count()) == counts
+
+
+def test_every_demo_contract_page_renders_for_its_viewers(settings, monkeypatch):
+    from django.test import Client
+
+    from accounts.models import User
+
+    settings.DEBUG = True
+    monkeypatch.setenv("DEMO_PASSWORD", "demo-pass-2026")
+    call_command("seed_demo", stdout=StringIO())
+    clients = {}
+    for username in ("district", "district_b", "bureau", "operator"):
+        clients[username] = Client()
+        clients[username].force_login(User.objects.get(username=username))
+    operator = User.objects.get(username="operator")
+    for contract in ServiceContract.objects.select_related("district", "operator"):
+        url = contract.get_absolute_url()
+        assert clients["bureau"].get(url).status_code == 200, contract.number
+        own_district = "district" if contract.district.name == "朝阳区" else "district_b"
+        assert clients[own_district].get(url).status_code == 200, contract.number
+        expected = 200 if contract.operator.organization_id == operator.organization_id else 404
+        assert clients["operator"].get(url).status_code == expected, contract.number
+    for rnd in SelectionRound.objects.all():
+        assert clients["district_b"].get(rnd.get_absolute_url()).status_code == 200
+        assert clients["district"].get(rnd.get_absolute_url()).status_code == 404
+    main = ServiceContract.objects.get(project__name__startswith="朝阳区", previous__isnull=True)
+    page = clients["district"].get(main.get_absolute_url()).content.decode()
+    assert "绩效评价" in page and "PJ-" in page  # the evaluations demo evaluated it
