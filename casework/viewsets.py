@@ -129,6 +129,7 @@ class WageClaimFlowViewset(ScopedFlowAppViewset):
     icon = "payments"
     inbox_view_class = WageInboxView
     queue_view_class = WageQueueView
+    menu_template_name = "casework/wageclaim/flow_menu.html"
 
     wageclaim_list_path = path("claims/", wage_views.wageclaim_list, name="wageclaim_list")
     wageclaim_intake_path = path("intake/", wage_views.wageclaim_intake, name="wageclaim_intake")

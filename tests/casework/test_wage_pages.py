@@ -286,3 +286,10 @@ def test_unfounded_claim_shows_the_public_reply_not_the_internal_reason(db, clie
     client.post("/track/", {"code": submission.tracking_code, "last4": "5678"})
     body = client.get("/track/wage/").content.decode()
     assert "经核实，工资已结清。" in body and "证人证言矛盾" not in body
+
+
+def test_the_applications_menu_links_the_claim_list_and_intake(official, bureau):
+    body = login(official).get("/staff/wageclaim/claims/").content.decode()
+    assert 'href="/staff/wageclaim/claims/"' in body and 'href="/staff/wageclaim/intake/"' in body
+    body = login(bureau).get("/staff/wageclaim/claims/").content.decode()
+    assert 'href="/staff/wageclaim/claims/"' in body and 'href="/staff/wageclaim/intake/"' not in body
