@@ -15,7 +15,9 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Subquery
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _, gettext_lazy
@@ -107,7 +109,8 @@ class PublicCase:
     survey_answered: bool
 
     @classmethod
-    def of(cls, complaint: Complaint, survey: SatisfactionSurvey | None = None) -> "PublicCase":
+    def of(cls, complaint: Complaint) -> "PublicCase":
+        """``complaint`` as ``_tracked_complaint`` loads it: with its district, market and survey state."""
         status = complaint.status
         open_ = complaint.is_open
         if status in (Complaint.Status.SUBMITTED, Complaint.Status.REJECTION_PROPOSED):
@@ -137,8 +140,9 @@ class PublicCase:
             closed_at=complaint.closed_at if not open_ else None,
             can_withdraw=status in Complaint.WITHDRAWABLE,
             can_resubmit=status == Complaint.Status.INFO_REQUESTED,
-            can_survey=bool(status == Complaint.Status.CLOSED and survey is not None and survey.answered_at is None),
-            survey_answered=bool(survey is not None and survey.answered_at is not None),
+            can_survey=bool(status == Complaint.Status.CLOSED and complaint.survey_sent
+                            and complaint.survey_answered_at is None),
+            survey_answered=bool(status == Complaint.Status.CLOSED and complaint.survey_answered_at is not None),
         )
 
 
@@ -157,7 +161,12 @@ def _tracked_complaint(request):
     if time.time() - entry.get("at", 0) > ttl:
         request.session.pop(TRACK_SESSION_KEY, None)
         return None
-    return Complaint.objects.select_related("district", "market").filter(pk=entry.get("id")).first()
+    # One query for the whole page: the case, its district and market, and whether a survey was sent/answered.
+    surveys = SatisfactionSurvey.objects.filter(content_type=ContentType.objects.get_for_model(Complaint),
+                                                object_id=OuterRef("pk"))
+    return (Complaint.objects.select_related("district", "market").filter(pk=entry.get("id"))
+            .annotate(survey_sent=Exists(surveys), survey_answered_at=Subquery(surveys.values("answered_at")[:1]))
+            .first())
 
 
 def _flash(request, text, level="success"):
@@ -287,7 +296,7 @@ def track_detail(request):
     if complaint is None:
         _flash(request, _("查询已超时，请重新输入查询码。"), "info")
         return redirect("public:track")
-    case = PublicCase.of(complaint, _survey_for(complaint))
+    case = PublicCase.of(complaint)
     return render(request, "public/track_detail.html", {
         "case": case,
         "flash": _pop_flash(request),
@@ -309,7 +318,7 @@ def track_leave(request):
 
 
 def _detail_with_form_errors(request, complaint, **forms):
-    case = PublicCase.of(complaint, _survey_for(complaint))
+    case = PublicCase.of(complaint)
     context = {
         "case": case,
         "resubmit_form": ResubmitForm() if case.can_resubmit else None,
@@ -401,9 +410,14 @@ def _survey_page(request, survey, *, action_url, not_found_status=404):
 
 
 def _render_survey(request, survey, complaint, form, action_url):
+    if isinstance(complaint, Complaint):
+        complaint.survey_sent, complaint.survey_answered_at = True, survey.answered_at
+        case = PublicCase.of(complaint)
+    else:
+        case = _other_case(complaint, survey)
     return render(request, "public/survey.html", {
         "survey": {"answered": survey.answered_at is not None, "score": survey.score},
-        "case": PublicCase.of(complaint, survey) if isinstance(complaint, Complaint) else _other_case(complaint, survey),
+        "case": case,
         "form": form,
         "action_url": action_url,
     })
