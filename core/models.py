@@ -5,7 +5,7 @@ import hashlib
 import json
 
 from django.conf import settings
-from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -16,6 +16,16 @@ from .fields import EncryptedCharField
 
 GENESIS_HASH = "0" * 64
 
+
+
+def flow_processes():
+    """The reverse of viewflow's ``Process.artifact``, declared on each flow's entity (``processes =
+    flow_processes()``). Task lists then reach the case with one join (its number, urgency and scope as
+    plain columns, ``core.workflow.scope_tasks``) instead of probing the case once per column per task. Query
+    name ``<app_label>_<model>``, e.g. ``Task.objects.filter(process__casework_complaint__district=…)``.
+    No column and no migration; deleting an entity deletes its processes (and their tasks) with it."""
+    return GenericRelation("viewflow.Process", content_type_field="artifact_content_type",
+                           object_id_field="artifact_object_id", related_query_name="%(app_label)s_%(class)s")
 
 class AppendOnlyError(Exception):
     """Raised when code tries to change or delete an audit row."""

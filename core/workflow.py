@@ -4,11 +4,14 @@ scoping of viewflow's task and process lists by an entity's ``visible_to(user)``
 viewflow does no object-level scoping and its default task view saves a ModelForm; ours validate a form,
 call one service, turn a refused transition into a message and complete the task."""
 
+import copy
+
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value, Window
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseRedirect
 from django.utils import timezone
@@ -23,7 +26,7 @@ from viewflow.workflow.flow import FlowAppViewset
 from viewflow.workflow.flow.views import (DashboardProcessListView, DashboardTaskListView, FlowArchiveListView,
                                           FlowChartView, FlowInboxListView, FlowQueueListView)
 from viewflow.workflow.flow.views import mixins as flow_mixins
-from viewflow.workflow.models import Task
+from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import STATUS
 
 from .fsm import TransitionRefused
@@ -42,6 +45,41 @@ def scope_by_artifact(queryset, visible, *, prefix: str = "process__"):
     A correlated EXISTS, not ``IN (subquery)``: the planner then probes the entity's primary key per task
     instead of hashing (and sorting) every case of the district on each request (bench report 2026-11-26)."""
     return queryset.filter(Exists(visible.order_by().filter(pk=OuterRef(f"{prefix}artifact_object_id"))))
+
+
+def prefixed(condition: Q, prefix: str) -> Q:
+    """``condition`` (plain lookups, as ``visible_q`` returns) with every lookup moved under ``prefix``."""
+    clone = copy.copy(condition)
+    clone.children = [prefixed(child, prefix) if isinstance(child, Q) else (prefix + child[0], child[1])
+                      for child in condition.children]
+    return clone
+
+
+def case_path(model) -> str | None:
+    """The task → case path (``process__<app>_<model>``) of a flow entity that declares
+    ``processes = core.models.flow_processes()``; None for one that does not."""
+    for field in model._meta.private_fields:
+        if isinstance(field, GenericRelation) and issubclass(field.related_model, Process):
+            return f"process__{field.related_query_name()}"
+    return None
+
+
+def scope_tasks(tasks, model, user, *, live: bool):
+    """``tasks`` of ``model``'s flow whose case ``user`` may see, joined to the case once.
+
+    ``live``: the tasks are NEW or ASSIGNED (inbox, queue and their badges), so their case is open (a case
+    that closes, is withdrawn or merged ends or cancels its process). Saying so lets PostgreSQL start from the
+    district's open cases (a small partial index) instead of every open task of the city (ADR 0002)."""
+    path = case_path(model)
+    manager = model._default_manager
+    if path is None or not hasattr(manager, "visible_q"):
+        return scope_by_artifact(tasks, manager.visible_to(user))
+    condition = manager.visible_q(user)
+    if live and hasattr(manager, "open_q"):
+        condition &= manager.open_q()
+    if not condition:  # a city-wide user: still join, so the case's columns come from the same row
+        condition = Q(pk__isnull=False)
+    return tasks.filter(prefixed(condition, f"{path}__"))
 
 
 class ServiceTaskView(flow_mixins.TaskSuccessUrlMixin, flow_mixins.TaskViewTemplateNames, generic.FormView):
@@ -257,18 +295,33 @@ def queue_of(flow_class, user):
                    user)
 
 
-class ShortFirstPagePaginator(Paginator):
-    """Counts only when it must: a first page with room to spare holds the whole list, so its length is the
-    count (the inbox of most officers: no COUNT query). The first page's rows are read once either way."""
+class CountedPagePaginator(Paginator):
+    """A page's rows and the list's total in one query: ``COUNT(*) OVER ()`` rides along with the rows, so a
+    task list costs one query whatever its length (no separate COUNT, which read every matching task a
+    second time; bench report 2026-11-26, issue 8). A page past the end has no row to carry the total: it
+    is counted the usual way and refused (``EmptyPage``), as Django's paginator does."""
+
+    total_alias = "_gc_list_total"
 
     def page(self, number):
-        if number not in (1, "1") or "count" in self.__dict__:
+        qs = self.object_list
+        if "count" in self.__dict__ or self.orphans or not hasattr(qs, "query") or qs.query.distinct:
             return super().page(number)
-        rows = list(self.object_list[: self.per_page + 1])
-        if len(rows) <= self.per_page:
-            self.__dict__["count"] = len(rows)  # the cached_property's slot
-            return self._get_page(rows, 1, self)
-        return self._get_page(rows[: self.per_page], 1, self)
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger(self.error_messages["invalid_page"])
+        if number < 1:
+            raise EmptyPage(self.error_messages["min_page"])
+        bottom = (number - 1) * self.per_page
+        rows = list(qs.annotate(**{self.total_alias: Window(Count("*"))})[bottom:bottom + self.per_page])
+        if rows:
+            self.__dict__["count"] = getattr(rows[0], self.total_alias)  # the cached_property's slot
+            return self._get_page(rows, number, self)
+        if number == 1 and self.allow_empty_first_page:
+            self.__dict__["count"] = 0
+            return self._get_page(rows, number, self)
+        return super().page(number)
 
 
 def _has_field(model, name: str) -> bool:
@@ -285,9 +338,11 @@ class ScopedTaskListMixin:
     used when the artifact model has the field (``number``, ``is_overdue``, ``priority``, ``due_at``)."""
 
     filterset_class = TaskFilter
-    paginator_class = ShortFirstPagePaginator
+    paginator_class = CountedPagePaginator
     #: the menu counter this list shows unfiltered ("user_inbox"/"user_queue"), shared with the menu badge
     menu_count_name = None
+    #: the list holds only NEW/ASSIGNED tasks, whose cases are open (``scope_tasks``)
+    live_tasks = False
 
     @property
     def artifact_model(self):
@@ -320,13 +375,15 @@ class ScopedTaskListMixin:
 
     def get_queryset(self):
         model = self.artifact_model
-        qs = scope_by_artifact(super().get_queryset(), model._default_manager.visible_to(self.request.user))
+        qs = scope_tasks(super().get_queryset(), model, self.request.user, live=self.live_tasks)
+        path = case_path(model)
         case = model._default_manager.filter(pk=OuterRef("process__artifact_object_id")).order_by()
         annotations, order = {}, []
         for name, field in (("case_number", "number"), ("case_overdue", "is_overdue"),
                             ("case_priority", "priority"), ("case_due", "due_at")):
             if _has_field(model, field):
-                annotations[name] = Subquery(case.values(field)[:1])
+                # the joined case's column; an entity without ``flow_processes`` is probed per task
+                annotations[name] = F(f"{path}__{field}") if path else Subquery(case.values(field)[:1])
         if "case_overdue" in annotations:
             order.append("-case_overdue")
         if "case_priority" in annotations:
@@ -365,10 +422,12 @@ class CaseColumnsMixin:
 
 class ScopedInboxView(CaseColumnsMixin, ScopedTaskListMixin, FlowInboxListView):
     menu_count_name = "user_inbox"
+    live_tasks = True
 
 
 class ScopedQueueView(CaseColumnsMixin, ScopedTaskListMixin, FlowQueueListView):
     menu_count_name = "user_queue"
+    live_tasks = True
 
     @viewprop
     def queryset(self):
@@ -402,6 +461,8 @@ class ScopedFlowAppViewset(FlowAppViewset):
         """The menu's inbox/queue counters, scoped like the lists (viewflow counts every district's tasks)."""
         context = super().get_context_data(request)
         context["user_queue"] = queue_of(self._flow_class, request.user)
-        visible = self._flow_class.artifact_model._default_manager.visible_to(request.user)
-        return {key: CountedTasks(request, _menu_count_key(self._flow_class, key), scope_by_artifact(qs, visible))
+        model = self._flow_class.artifact_model
+        # viewflow's counters are "user_inbox" and "user_queue": live tasks only
+        return {key: CountedTasks(request, _menu_count_key(self._flow_class, key),
+                                  scope_tasks(qs, model, request.user, live=True))
                 for key, qs in context.items()}

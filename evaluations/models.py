@@ -32,6 +32,7 @@ from viewflow.workflow.models import Process
 from accounts.models import District
 from accounts.scoping import district_q, is_citywide, is_district_staff, operator_org_id
 from core.fsm import RefreshableFSMMixin
+from core.models import flow_processes
 from markets.models import Market, Operator
 
 TWO_PLACES = Decimal("0.01")
@@ -182,17 +183,26 @@ class EvaluationQuerySet(models.QuerySet):
     def visible_to(self, user):
         """District staff see their district's evaluations; bureau officials and admins all; operator staff
         only the evaluations of their own operator; partners none."""
+        return self.filter(self.visible_q(user))
+
+    @staticmethod
+    def visible_q(user) -> Q:
+        """``visible_to`` as a condition, for queries that reach this entity through a join (task lists)."""
         if is_citywide(user):
-            return self.all()
+            return Q()
         if is_district_staff(user):
-            return self.filter(district_q(user))
+            return district_q(user)
         org = operator_org_id(user)
         if org:
-            return self.filter(operator__organization_id=org)
-        return self.none()
+            return Q(operator__organization_id=org)
+        return Q(pk__in=[])
+
+    @staticmethod
+    def open_q() -> Q:
+        return ~Q(status__in=Evaluation.FINAL_STATES)
 
     def open(self):
-        return self.exclude(status__in=Evaluation.FINAL_STATES)
+        return self.filter(self.open_q())
 
     def with_list_data(self):
         return self.select_related("district", "operator", "contract", "rubric", "scored_by")
@@ -275,6 +285,7 @@ class Evaluation(RefreshableFSMMixin, models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = EvaluationQuerySet.as_manager()
+    processes = flow_processes()
 
     class Meta:
         verbose_name = _("绩效评价")

@@ -25,6 +25,7 @@ from viewflow.workflow.models import Process
 from accounts.models import District
 from accounts.scoping import district_q, is_citywide, is_district_staff, operator_org_id
 from core.fsm import RefreshableFSMMixin
+from core.models import flow_processes
 from markets.models import Market
 
 
@@ -165,14 +166,23 @@ class InspectionQuerySet(models.QuerySet):
     def visible_to(self, user):
         """District staff see their district's inspections, inspectors also the ones assigned to them;
         bureau officials and admins all; operators and partners none (operators see notices instead)."""
+        return self.filter(self.visible_q(user))
+
+    @staticmethod
+    def visible_q(user) -> Q:
+        """``visible_to`` as a condition, for queries that reach this entity through a join (task lists)."""
         if is_citywide(user):
-            return self.all()
+            return Q()
         if is_district_staff(user):
-            return self.filter(district_q(user) | Q(inspector=user))
-        return self.none()
+            return district_q(user) | Q(inspector=user)
+        return Q(pk__in=[])
+
+    @staticmethod
+    def open_q() -> Q:
+        return ~Q(status__in=Inspection.FINAL_STATES)
 
     def open(self):
-        return self.exclude(status__in=Inspection.FINAL_STATES)
+        return self.filter(self.open_q())
 
     def with_list_data(self):
         return self.select_related("district", "market", "inspector", "checklist__template")
@@ -240,6 +250,7 @@ class Inspection(RefreshableFSMMixin, models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = InspectionQuerySet.as_manager()
+    processes = flow_processes()
 
     class Meta:
         verbose_name = _("安全检查")

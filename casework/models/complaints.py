@@ -17,6 +17,7 @@ from accounts.scoping import district_q, is_citywide, is_district_staff
 from core.fields import EncryptedCharField
 from core.fsm import RefreshableFSMMixin
 from core.masking import mask_name, mask_phone
+from core.models import flow_processes
 from core.validators import validate_credit_code
 from markets.models import Market
 
@@ -27,14 +28,23 @@ class ComplaintQuerySet(models.QuerySet):
     def visible_to(self, user):
         """District staff see their district; the responsible officer and the assignee always see
         their cases (首问负责); bureau officials and admins see all; partners and operators none."""
+        return self.filter(self.visible_q(user))
+
+    @staticmethod
+    def visible_q(user) -> Q:
+        """``visible_to`` as a condition, for queries that reach this entity through a join (task lists)."""
         if is_citywide(user):
-            return self.all()
+            return Q()
         if is_district_staff(user):
-            return self.filter(district_q(user) | Q(responsible=user) | Q(assignee=user))
-        return self.none()
+            return district_q(user) | Q(responsible=user) | Q(assignee=user)
+        return Q(pk__in=[])
+
+    @staticmethod
+    def open_q() -> Q:
+        return ~Q(status__in=Complaint.CLOSED_STATES)
 
     def open(self):
-        return self.exclude(status__in=Complaint.CLOSED_STATES)
+        return self.filter(self.open_q())
 
     def with_list_data(self):
         return self.select_related("district", "market", "assignee", "responsible")
@@ -185,6 +195,7 @@ class Complaint(RefreshableFSMMixin, models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ComplaintQuerySet.as_manager()
+    processes = flow_processes()
 
     class Meta:
         verbose_name = _("投诉举报")

@@ -27,6 +27,7 @@ from accounts.scoping import district_q, is_citywide, is_district_staff
 from core.fields import EncryptedCharField
 from core.fsm import RefreshableFSMMixin
 from core.masking import mask_id_number, mask_name, mask_phone
+from core.models import flow_processes
 from core.validators import validate_credit_code, validate_resident_id
 from markets.models import Market
 
@@ -60,14 +61,23 @@ class WageClaimQuerySet(models.QuerySet):
         """District staff see their district; the officer handling a claim always sees it; bureau officials
         and admins see all. Partners and operators see nothing here: a legal-aid partner sees only the
         referral packet sent to its organisation (the Referral views), never the claim itself."""
+        return self.filter(self.visible_q(user))
+
+    @staticmethod
+    def visible_q(user) -> Q:
+        """``visible_to`` as a condition, for queries that reach this entity through a join (task lists)."""
         if is_citywide(user):
-            return self.all()
+            return Q()
         if is_district_staff(user):
-            return self.filter(district_q(user) | Q(officer=user))
-        return self.none()
+            return district_q(user) | Q(officer=user)
+        return Q(pk__in=[])
+
+    @staticmethod
+    def open_q() -> Q:
+        return ~Q(status__in=WageClaim.CLOSED_STATES)
 
     def open(self):
-        return self.exclude(status__in=WageClaim.CLOSED_STATES)
+        return self.filter(self.open_q())
 
     def with_totals(self):
         """Annotate ``owed_sum`` and ``paid_sum`` (Decimal, one subquery each: no join fan-out)."""
@@ -176,6 +186,7 @@ class WageClaim(RefreshableFSMMixin, models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = WageClaimQuerySet.as_manager()
+    processes = flow_processes()
 
     class Meta:
         verbose_name = _("欠薪线索")

@@ -1,6 +1,6 @@
 """The inbox and queue pages count their tasks once: the menu badge of the page's own list reuses the
-paginator's count (same tasks, unfiltered); a filtered list counts the badge separately and correctly. A first
-page with room to spare is the whole list, so it is not counted at all (core.workflow.ShortFirstPagePaginator)."""
+paginator's count (same tasks, unfiltered); a filtered list counts the badge separately and correctly. A list
+page carries its total in its one query (core.workflow.CountedPagePaginator), so the list itself runs no COUNT."""
 
 import re
 
@@ -30,7 +30,7 @@ def test_the_queue_page_counts_the_queue_once_and_the_badge_shows_it(intake):
     submit()
     response, counts = _counts(intake, "/staff/complaint/queue/")
     assert response.context["user_queue"].count() == 2
-    assert len(counts) == 1  # the inbox badge; the queue's short first page is its count, shared with its badge
+    assert len(counts) == 1  # the inbox badge; the queue's page carries its total, shared with its badge
 
 
 def test_the_inbox_page_counts_the_inbox_once(intake):
@@ -42,7 +42,7 @@ def test_the_inbox_page_counts_the_inbox_once(intake):
     response, counts = _counts(intake, "/staff/complaint/inbox/")
     assert response.context["user_inbox"].count() == 1
     assert response.context["user_queue"].count() == 0
-    assert len(counts) == 1  # the queue badge; the inbox's short first page is its count, shared with its badge
+    assert len(counts) == 1  # the queue badge; the inbox's page carries its total, shared with its badge
 
 
 def test_a_filtered_list_does_not_lend_its_count_to_the_badge(intake):
@@ -50,6 +50,6 @@ def test_a_filtered_list_does_not_lend_its_count_to_the_badge(intake):
     submit()
     response, counts = _counts(intake, "/staff/complaint/queue/?created=today")
     assert response.context["user_queue"].count() == 2
-    assert len(counts) == 2  # both badges; the filtered list's short page needs no count
+    assert len(counts) == 2  # both badges; the filtered list's page carries its own total
     html = response.content.decode()
     assert re.search(r">\s*2\s*<", html)

@@ -1,8 +1,9 @@
 """core.workflow.open_to / queue_of: the queue (and its menu badge) written for PostgreSQL's partial indexes
-picks exactly the tasks viewflow's own ``Task.objects.queue`` picks; ShortFirstPagePaginator counts only a
-full first page."""
+picks exactly the tasks viewflow's own ``Task.objects.queue`` picks; CountedPagePaginator reads a page and
+the list's total in one query."""
 
 import pytest
+from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from viewflow.workflow.models import Task
@@ -11,7 +12,7 @@ from viewflow.workflow.status import STATUS
 import config.urls  # noqa: F401  (viewflow wires flow-node URL namespaces when the URLconf loads)
 from accounts.models import District
 from casework.flows import ComplaintFlow, open_process
-from core.workflow import ShortFirstPagePaginator, queue_of
+from core.workflow import CountedPagePaginator, queue_of
 from tests.casework.helpers import submit
 
 pytestmark = pytest.mark.django_db
@@ -50,27 +51,36 @@ def test_a_superuser_sees_every_queued_task(intake):
     assert set(queue_of(ComplaintFlow, admin)) == set(Task.objects.queue([ComplaintFlow], admin))
 
 
-def test_a_first_page_with_room_to_spare_is_not_counted():
-    districts = District.objects.order_by("pk")
-    total = districts.count()
-    expected = list(districts)
+def _one_query(paginator, number):
     with CaptureQueriesContext(connection) as ctx:
-        paginator = ShortFirstPagePaginator(District.objects.order_by("pk"), total + 1)
-        page = paginator.page(1)
-        assert paginator.count == total and paginator.num_pages == 1
-        assert list(page) == expected
-    assert len(ctx) == 1 and "COUNT" not in ctx.captured_queries[0]["sql"]
+        page = paginator.page(number)
+        rows = list(page)
+        count = paginator.count
+    return page, rows, count, [q["sql"] for q in ctx.captured_queries]
 
 
-def test_a_full_first_page_is_counted_and_later_pages_as_usual():
+def test_a_page_carries_the_total_in_its_one_query():
     districts = District.objects.order_by("pk")
     total = districts.count()
-    paginator = ShortFirstPagePaginator(District.objects.order_by("pk"), 5)
-    with CaptureQueriesContext(connection) as ctx:
-        page = paginator.page("1")
-        assert len(page) == 5
-    assert len(ctx) == 1
-    assert paginator.count == total  # counted now, with COUNT
-    assert list(ShortFirstPagePaginator(districts, 5).page(2)) == list(districts[5:10])
-    last = ShortFirstPagePaginator(districts, 5)
-    assert last.page(last.num_pages).number == -(-total // 5)
+    assert total > 5
+    for per_page in (total + 1, 5):
+        page, rows, count, sql = _one_query(CountedPagePaginator(districts, per_page), 1)
+        assert rows == list(districts[:per_page]) and count == total
+        assert len(sql) == 1 and "COUNT(*) OVER ()" in sql[0] and "SELECT COUNT(*)" not in sql[0]
+    page, rows, count, sql = _one_query(CountedPagePaginator(districts, 5), "2")
+    assert rows == list(districts[5:10]) and count == total and page.number == 2 and len(sql) == 1
+    last = CountedPagePaginator(districts, 5)
+    assert list(last.page(last.num_pages)) == list(districts[5 * (last.num_pages - 1):])
+
+
+def test_an_empty_list_and_a_page_past_the_end():
+    none = District.objects.filter(pk__lt=0).order_by("pk")
+    page, rows, count, sql = _one_query(CountedPagePaginator(none, 5), 1)
+    assert rows == [] and count == 0 and page.paginator.num_pages == 1
+    districts = District.objects.order_by("pk")
+    with pytest.raises(EmptyPage):
+        CountedPagePaginator(districts, 5).page(districts.count() // 5 + 2)
+    with pytest.raises(PageNotAnInteger):
+        CountedPagePaginator(districts, 5).page("x")
+    with pytest.raises(EmptyPage):
+        CountedPagePaginator(districts, 5).page(0)
