@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -298,6 +299,9 @@ class Evaluation(RefreshableFSMMixin, models.Model):
             ("self_assess_evaluation", _("提交运营机构自评和整改计划")),
         ]
         indexes = [
+            # viewflow's Process.artifact_object_id is an integer column: the task lists' join compares it with
+            # this id cast to integer, which the primary key cannot serve (core.models.flow_processes)
+            models.Index(Cast("id", models.IntegerField()), name="evaluation_id_int_idx"),
             models.Index(fields=["district", "status"], name="evaluation_district_status_idx"),
             models.Index(fields=["operator", "status"], name="evaluation_operator_idx"),
         ]

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -264,6 +265,9 @@ class Inspection(RefreshableFSMMixin, models.Model):
             ("decide_escalation_inspection", _("决定升级督办事项（含暂停市场运营）")),
         ]
         indexes = [
+            # viewflow's Process.artifact_object_id is an integer column: the task lists' join compares it with
+            # this id cast to integer, which the primary key cannot serve (core.models.flow_processes)
+            models.Index(Cast("id", models.IntegerField()), name="inspection_id_int_idx"),
             models.Index(fields=["district", "status"], name="inspection_district_status_idx"),
             models.Index(fields=["inspector", "status"], name="inspection_inspector_idx"),
             models.Index(fields=["market", "planned_for"], name="inspection_market_date_idx"),

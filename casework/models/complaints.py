@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -213,10 +214,16 @@ class Complaint(RefreshableFSMMixin, models.Model):
             ("reopen_complaint", _("重新办理已办结投诉")),
         ]
         indexes = [
+            # viewflow's Process.artifact_object_id is an integer column: the task lists' join compares it with
+            # this id cast to integer, which the primary key cannot serve (core.models.flow_processes)
+            models.Index(Cast("id", models.IntegerField()), name="complaint_id_int_idx"),
             models.Index(fields=["district", "status"], name="complaint_district_status_idx"),
             models.Index(fields=["assignee", "status"], name="complaint_assignee_idx"),
             models.Index(fields=["respondent_name"], name="complaint_respondent_idx"),
             models.Index(fields=["due_at"], name="complaint_open_due_idx",
+                         condition=~Q(status__in=["rejected", "closed", "withdrawn", "merged"])),
+            # the district's open cases: where its inbox, queue and badges start (core.workflow.scope_tasks)
+            models.Index(fields=["district"], name="complaint_open_district_idx",
                          condition=~Q(status__in=["rejected", "closed", "withdrawn", "merged"])),
         ]
         constraints = [

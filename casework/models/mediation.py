@@ -8,6 +8,7 @@ form was loaded with, so two mediators saving the same case cannot silently over
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -147,9 +148,15 @@ class MediationCase(RefreshableFSMMixin, models.Model):
             ("mediate_mediation", _("主持调解")),
         ]
         indexes = [
+            # viewflow's Process.artifact_object_id is an integer column: the task lists' join compares it with
+            # this id cast to integer, which the primary key cannot serve (core.models.flow_processes)
+            models.Index(Cast("id", models.IntegerField()), name="mediation_id_int_idx"),
             models.Index(fields=["district", "status"], name="mediation_district_status_idx"),
             models.Index(fields=["mediator", "status"], name="mediation_mediator_idx"),
             models.Index(fields=["due_at"], name="mediation_open_due_idx",
+                         condition=~Q(status__in=["declined", "closed", "withdrawn"])),
+            # the district's open cases: where its inbox, queue and badges start (core.workflow.scope_tasks)
+            models.Index(fields=["district"], name="mediation_open_district_idx",
                          condition=~Q(status__in=["declined", "closed", "withdrawn"])),
         ]
         constraints = [

@@ -15,7 +15,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -199,9 +199,15 @@ class WageClaim(RefreshableFSMMixin, models.Model):
             ("close_wageclaim", _("认定不成立或结案")),
         ]
         indexes = [
+            # viewflow's Process.artifact_object_id is an integer column: the task lists' join compares it with
+            # this id cast to integer, which the primary key cannot serve (core.models.flow_processes)
+            models.Index(Cast("id", models.IntegerField()), name="wageclaim_id_int_idx"),
             models.Index(fields=["district", "status"], name="wageclaim_district_status_idx"),
             models.Index(fields=["officer", "status"], name="wageclaim_officer_idx"),
             models.Index(fields=["due_at"], name="wageclaim_open_due_idx",
+                         condition=~Q(status__in=["unsubstantiated", "closed"])),
+            # the district's open cases: where its inbox, queue and badges start (core.workflow.scope_tasks)
+            models.Index(fields=["district"], name="wageclaim_open_district_idx",
                          condition=~Q(status__in=["unsubstantiated", "closed"])),
         ]
         constraints = [

@@ -4,7 +4,6 @@ out of scope is 404. Edit forms carry the case version; a stale one is re-shown 
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -12,7 +11,7 @@ from django.views.decorators.http import require_POST
 from core.fsm import TransitionRefused
 from core import documents as core_documents
 from core.models import AuditEvent, Deadline
-from core.workflow import add_service_errors
+from core.workflow import CountedPagePaginator, add_service_errors
 
 from .. import services
 from ..documents import mediation_documents
@@ -37,7 +36,7 @@ def mediation_list(request):
         qs = qs.filter(mediator=request.user)
     from django.db.models import F
 
-    page = Paginator(qs.order_by(F("due_at").asc(nulls_last=True), "id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CountedPagePaginator(qs.order_by(F("due_at").asc(nulls_last=True), "id"), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "casework/mediation/list.html", {"page": page, "statuses": MediationCase.Status.choices,
                                                            "status": status})
 

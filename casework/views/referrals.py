@@ -7,7 +7,6 @@ Every lookup starts from ``Referral.objects.visible_to(user)`` (or the claim's `
 from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -15,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from core.fsm import TransitionRefused
 from core.models import Attachment, Deadline, GeneratedDocument
-from core.workflow import add_service_errors
+from core.workflow import CountedPagePaginator, add_service_errors
 
 from ..models.referrals import Referral
 from ..referral_documents import referral_events
@@ -44,7 +43,7 @@ def referral_list(request):
         qs = qs.filter(status=status)
     if request.GET.get("overdue"):
         qs = qs.filter(is_overdue=True)
-    page = Paginator(qs.order_by("-is_overdue", F("due_at").asc(nulls_last=True), "-created_at", "-pk"),
+    page = CountedPagePaginator(qs.order_by("-is_overdue", F("due_at").asc(nulls_last=True), "-created_at", "-pk"),
                      PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "casework/referral/list.html",
                   {"page": page, "statuses": Referral.Status.choices, "status": status})

@@ -4,14 +4,13 @@ revealing PII). Every queryset starts from ``Complaint.objects.visible_to(user)`
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from viewflow.workflow import STATUS
 
 from core.fsm import TransitionRefused
-from core.workflow import add_service_errors
+from core.workflow import CountedPagePaginator, add_service_errors
 from core.models import AuditEvent, Attachment, Deadline, GeneratedDocument
 
 from .. import services
@@ -49,7 +48,7 @@ def complaint_list(request):
         from django.db.models import Q
 
         qs = qs.filter(Q(number__icontains=query) | Q(respondent_name__icontains=query))
-    page = Paginator(qs.by_urgency(), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CountedPagePaginator(qs.by_urgency(), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "casework/complaint_list.html", {
         "page": page, "statuses": Complaint.Status.choices, "categories": Complaint.Category.choices,
         "selected": {"status": status, "category": category, "q": query,

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,7 +19,7 @@ from viewflow.workflow import STATUS
 from core import documents
 from core.fsm import TransitionRefused
 from core.models import Attachment, AuditEvent, Deadline, GeneratedDocument
-from core.workflow import add_service_errors
+from core.workflow import CountedPagePaginator, add_service_errors
 
 from ..flows import open_wageclaim_process
 from ..models.wage import LIMITATION_WARN_DAYS
@@ -84,7 +83,7 @@ def wageclaim_list(request):
     if query:
         qs = qs.filter(Q(number__icontains=query) | Q(employer_name__icontains=query)
                        | Q(employer_credit_code=query.upper()))
-    page = Paginator(qs.by_urgency(), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CountedPagePaginator(qs.by_urgency(), PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = flag_rows(page.object_list, request.user, name_attr="employer_name",
                                  code_attr="employer_credit_code")
     return render(request, "casework/wageclaim/list.html", {"page": page, "form": form})
