@@ -71,6 +71,7 @@ def main(argv=None):
     sizes = [10_000] if args.smoke else [int(s) for s in args.sizes.split(",")]
     repeats = 5 if args.smoke else max(5, args.repeats)
     started = time.perf_counter()
+    load_at_start = os.getloadavg()
 
     def log(msg):
         print(f"[bench {time.perf_counter() - started:6.1f}s] {msg}", file=sys.stderr, flush=True)
@@ -120,6 +121,8 @@ def main(argv=None):
     results["smoke"] = args.smoke
     results["repeats"] = repeats
     results["elapsed"] = time.perf_counter() - started
+    # Other work on the machine changes every absolute figure: the report says how busy it was.
+    results["load"] = {"start": load_at_start, "end": os.getloadavg()}
     text, misses = render(results)
     if args.out:
         out = Path(args.out)

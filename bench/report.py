@@ -25,6 +25,10 @@ def machine(server) -> dict:
             "python": platform.python_version(), "postgresql": pg, "pg_settings": settings, "versions": versions}
 
 
+def _load(values):
+    return " / ".join(f"{v:.2f}" for v in values)
+
+
 def ms(x):
     return f"{x * 1000:.1f}" if x * 1000 >= 10 else f"{x * 1000:.2f}"
 
@@ -55,6 +59,9 @@ def render(r) -> tuple[str, list[str]]:
         f"Sizes: {', '.join(f'{n:,}' for n in sizes)} complaints. Every figure is the median of {r['repeats']} "
         "repeats after one warm-up, with (min–max). Run time "
         f"{r['elapsed'] / 60:.1f} min. Produced by `python -m bench` (bench/README.md).", "",
+        *([f"Load average (1, 5, 15 min) at the start {_load(r['load']['start'])}, at the end "
+           f"{_load(r['load']['end'])} (the run itself keeps about one of the 2 cores busy; more means other work shared the machine).", ""]
+          if r.get("load") else []),
         "## Machine", "",
         f"- CPU: {m['cpu']}, {m['cores']} cores; RAM {m['memory_mib']:,} MiB; {m['os']}",
         f"- PostgreSQL {m['postgresql']} on the same machine ("
