@@ -60,7 +60,8 @@ def render(r) -> tuple[str, list[str]]:
         "repeats after one warm-up, with (min–max). Run time "
         f"{r['elapsed'] / 60:.1f} min. Produced by `python -m bench` (bench/README.md).", "",
         *([f"Load average (1, 5, 15 min) at the start {_load(r['load']['start'])}, at the end "
-           f"{_load(r['load']['end'])} (the run itself keeps about one of the 2 cores busy; more means other work shared the machine).", ""]
+           f"{_load(r['load']['end'])} (the run itself keeps about one of the 2 cores busy; more means other "
+           "work shared the machine).", ""]
           if r.get("load") else []),
         "## Machine", "",
         f"- CPU: {m['cpu']}, {m['cores']} cores; RAM {m['memory_mib']:,} MiB; {m['os']}",
