@@ -36,7 +36,8 @@ def mediation_list(request):
         qs = qs.filter(mediator=request.user)
     from django.db.models import F
 
-    page = CountedPagePaginator(qs.order_by(F("due_at").asc(nulls_last=True), "id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CountedPagePaginator(qs.order_by(F("due_at").asc(nulls_last=True), "id"), PAGE_SIZE).get_page(
+        request.GET.get("page"))
     return render(request, "casework/mediation/list.html", {"page": page, "statuses": MediationCase.Status.choices,
                                                            "status": status})
 
