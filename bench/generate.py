@@ -13,6 +13,8 @@ and ``viewflow_task_previous`` (the flow graph's edges, read only by the process
 
 from __future__ import annotations
 
+import datetime
+import json
 import time
 from dataclasses import dataclass
 
@@ -30,6 +32,14 @@ CATEGORIES = ["wage_arrears", "false_information", "unlicensed_intermediary", "p
 PER_DISTRICT = {"受理员": 2, "调解员": 8, "区级负责人": 2}
 PHONE_POOL = 500
 FLOW = "casework/flows.ComplaintFlow"
+#: Per mille of N per workflow (inspections are not generated yet; their share stays with complaints).
+WORKFLOW_MIX = {"complaints": 650, "mediation": 200, "wage": 150}
+
+
+def split(n: int) -> dict:
+    """N cases split across the workflows by WORKFLOW_MIX; complaints take the rounding remainder."""
+    parts = {k: n * share // 1000 for k, share in WORKFLOW_MIX.items() if k != "complaints"}
+    return {"complaints": n - sum(parts.values()), **parts}
 
 
 @dataclass
@@ -82,11 +92,23 @@ def make_users() -> dict:
     return by_role
 
 
+def resident_ids(count: int) -> list[str]:
+    """Well-formed resident ID numbers (valid birth date and GB 11643 check digit), deterministic."""
+    from core.validators import resident_id_check_digit
+
+    out = []
+    for k in range(count):
+        born = datetime.date(1970, 1, 1) + datetime.timedelta(days=37 * k % 12000)
+        first17 = f"110105{born:%Y%m%d}{k % 1000:03d}"
+        out.append(first17 + resident_id_check_digit(first17))
+    return out
+
+
 def generate(n: int, *, log=print) -> Generated:
     from django.contrib.contenttypes.models import ContentType
 
     from accounts.models import District
-    from casework.models import Complaint
+    from casework.models import Complaint, MediationCase, MediationParty, WageClaim
 
     seconds = {}
     t0 = time.perf_counter()
@@ -99,6 +121,9 @@ def generate(n: int, *, log=print) -> Generated:
     phones = [f"139{k:08d}" for k in range(PHONE_POOL)]
     cipher = [field.get_prep_value(p) for p in phones]
     last4 = [p[-4:] for p in phones]
+    id_field = MediationParty._meta.get_field("id_number")
+    ids = [id_field.get_prep_value(v) for v in resident_ids(PHONE_POOL)]
+    counts = split(n)
 
     nd = len(districts)
     intake = [users["受理员"][d][0] for d in districts]
@@ -110,8 +135,16 @@ def generate(n: int, *, log=print) -> Generated:
     params = {
         "n": n, "nd": nd, "districts": districts, "intake": intake, "officials": officials,
         "mediators": mediators, "per_m": per_m, "cipher": cipher, "last4": last4, "pool": PHONE_POOL,
-        "secret": settings.SECRET_KEY, "cats": CATEGORIES, "ct": ct,
+        "secret": settings.SECRET_KEY, "cats": CATEGORIES, "ct": ct, "ids": ids,
+        # the other workflows: their sizes, content types and process id offsets (after the complaints')
+        "nm": counts["mediation"], "nw": counts["wage"],
+        "mct": ContentType.objects.get_for_model(MediationCase).pk,
+        "wct": ContentType.objects.get_for_model(WageClaim).pk,
+        "mp": counts["complaints"], "wp": counts["complaints"] + counts["mediation"],
     }
+    n = counts["complaints"]
+    params["n"] = n
+    log(f"  cases: {counts}")
     closed_sql = "('closed','rejected','withdrawn','merged')"
     with connection.cursor() as cur:
         t = time.perf_counter()
@@ -284,8 +317,16 @@ def generate(n: int, *, log=print) -> Generated:
         log(f"  deadlines: {seconds['deadlines']:.1f}s")
 
         t = time.perf_counter()
+        generate_mediation(cur, params, seconds, log)
+        seconds["mediation"] = time.perf_counter() - t
+        t = time.perf_counter()
+        generate_wage(cur, params, seconds, log)
+        seconds["wage"] = time.perf_counter() - t
+
+        t = time.perf_counter()
         for table, column in (("casework_complaint", "id"), ("viewflow_process", "id"), ("viewflow_task", "id"),
-                              ("core_auditevent", "id"), ("core_deadline", "id")):
+                              ("core_auditevent", "id"), ("core_deadline", "id"), ("casework_mediationcase", "id"),
+                              ("casework_wageclaim", "id")):
             cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), "
                         f"(SELECT coalesce(max({column}), 1) FROM {table}))")
     # VACUUM cannot run in a transaction; autocommit is Django's default outside atomic blocks.
@@ -294,4 +335,492 @@ def generate(n: int, *, log=print) -> Generated:
     seconds["vacuum_analyze"] = time.perf_counter() - t
     seconds["total"] = time.perf_counter() - t0
     log(f"  vacuum analyze: {seconds['vacuum_analyze']:.1f}s; total {seconds['total']:.1f}s")
-    return Generated(cases=n, users=users, districts=districts, seconds=seconds)
+    return Generated(cases=sum(counts.values()), users=users, districts=districts, seconds=seconds)
+
+
+# ---- the other workflows: labour-dispute mediation and wage-arrears claims -------------------------------
+#
+# Same approach as the complaints: every row a pure function of the case number g, one INSERT … SELECT per
+# table. A case's path through its flow ("path") is a list of nodes and a list of audit events; each status
+# stands for a prefix of one path (how far the case got) and the state of its last, live task. Processes of
+# these flows get ids after the complaints' (process id = offset + case id), their tasks id = process id * 10 + k
+# (at most 9 nodes per path), so nothing collides with the complaints' ``id * 8 + k``.
+
+def _hash(col: str) -> str:
+    """A well-mixed 0..999 bucket of an integer column (the same as the complaints' ``r``)."""
+    return f"((({col})::bigint * 2654435761) %% 4294967291) %% 1000"
+
+
+def _mix_sql(mix, bucket: str) -> str:
+    parts, upper = [], 0
+    for name, share in mix:
+        upper += share
+        parts.append(f"WHEN {bucket} < {upper} THEN '{name}'")
+    assert upper == 1000, mix
+    return "CASE " + " ".join(parts) + " END"
+
+
+def _q(value) -> str:
+    return "NULL" if value is None else "'" + str(value).replace("'", "''").replace("%", "%%") + "'"
+
+
+def _tasks_sql(flow: str, paths: dict, cases: str, users: tuple) -> str:
+    """Tasks of every case in ``cases`` (a SELECT with id, pid, t0, path, stage, live and u_<who> columns):
+    nodes k < stage of its path, all DONE except the last, which is ``live`` (DONE, NEW, ASSIGNED, CANCELED)."""
+    rows = ", ".join(f"({_q(p)}, {k}, {_q(node)}, {_q(kind)}, {_q(perm)}, {_q(who)})"
+                     for p, nodes in paths.items() for k, (node, kind, perm, who) in enumerate(nodes))
+    owner = "CASE n.who " + " ".join(f"WHEN '{w}' THEN c.u_{w}" for w in users) + " END"
+    return f"""
+    WITH nodes(path, k, node, kind, perm, who) AS (VALUES {rows}), c AS ({cases})
+    INSERT INTO viewflow_task (id, flow_task, flow_task_type, status, created, started, finished, token,
+                               owner_permission, owner_id, process_id, assigned, data)
+    SELECT c.pid * 10 + n.k, '{flow}.' || n.node, n.kind, x.status,
+      c.t0 + interval '1 hour' * n.k,
+      CASE WHEN x.status IN ('DONE', 'CANCELED') THEN c.t0 + interval '1 hour' * n.k END,
+      CASE WHEN x.status IN ('DONE', 'CANCELED') THEN c.t0 + interval '1 hour' * (n.k + 1) END,
+      'start', n.perm, x.owner, c.pid, CASE WHEN x.owner IS NOT NULL THEN c.t0 + interval '1 hour' * n.k END,
+      '{{}}'::jsonb
+    FROM c JOIN nodes n ON n.path = c.path AND n.k < c.stage
+    CROSS JOIN LATERAL (SELECT CASE WHEN n.k < c.stage - 1 THEN 'DONE' ELSE c.live END AS status) s
+    CROSS JOIN LATERAL (SELECT s.status,
+      CASE WHEN n.kind = 'HUMAN' AND s.status <> 'NEW' THEN {owner} END AS owner) x
+    """
+
+
+def _audit_sql(paths: dict, cases: str, users: dict, tag: int) -> str:
+    """The audit trail of every case in ``cases`` (id, number, t0, path, events, u_<who>): the first
+    ``events`` events of its path. ``tag`` (1..9) keeps the placeholder hashes apart from other flows'."""
+    rows = ", ".join(f"({_q(p)}, {k}, {_q(a)}, {_q(name)}, {_q(f)}, {_q(t)}, {_q(who)}, {_q(data)})"
+                     for p, evs in paths.items() for k, (a, name, f, t, who, data) in enumerate(evs))
+    actor = "CASE e.who " + " ".join(f"WHEN '{w}' THEN c.u_{w}" for w in users) + " END"
+    role = "CASE e.who " + " ".join(f"WHEN '{w}' THEN '{r}'" for w, r in users.items()) + " ELSE '' END"
+    return f"""
+    WITH ev(path, k, action, name, from_state, to_state, who, data) AS (VALUES {rows}), c AS ({cases})
+    INSERT INTO core_auditevent (created_at, actor_name, actor_role, actor_org, ip, content_type_id,
+      object_id, object_repr, action, name, from_state, to_state, reason, data, prev_hash, hash, actor_id)
+    SELECT c.t0 + interval '1 hour' * e.k, CASE WHEN e.who IS NULL THEN '' ELSE '工作人员' END, {role}, '',
+      NULL, %(ct)s, c.id::text, c.number, e.action, e.name, e.from_state, e.to_state, '',
+      coalesce(e.data, '{{}}')::jsonb,
+      CASE WHEN e.k = 0 THEN '' ELSE '{tag}' || lpad(to_hex(c.id * 16 + e.k - 1), 63, '0') END,
+      '{tag}' || lpad(to_hex(c.id * 16 + e.k), 63, '0'), {actor}
+    FROM c JOIN ev e ON e.path = c.path AND e.k < c.events
+    """
+
+
+def _deadline_ev(name, kind, label):
+    return ("deadline", name, "", "", None, json.dumps({"kind": kind, "label": label}, ensure_ascii=False))
+
+
+def _tr(name, src, dst, who):
+    return ("transition", name, src, dst, who, None)
+
+
+def _upd(name, who):
+    return ("update", name, "", "", who, None)
+
+
+# -- mediation (casework.MediationCase, MediationFlow) --
+
+# Per mille; closed_f/closed_n/closed_x are closed cases by the path they took (agreement fulfilled, agreement
+# not fulfilled, mediation failed). fulfilled/not_fulfilled/failed are never at rest: the flow closes at once.
+MEDIATION_MIX = [
+    ("closed_f", 430), ("closed_n", 70), ("closed_x", 300), ("declined", 60), ("withdrawn", 90),
+    ("applied", 15), ("accepted", 5), ("mediator_assigned", 8), ("in_mediation", 12), ("agreement_signed", 10),
+]
+MEDIATION_FLOW = "casework/flows.MediationFlow"
+_M_LIMIT = ("mediation.limit", "调解期限（十五日）")
+_M_HEAD = [("start", "START", None, None), ("review", "HUMAN", "casework.accept_mediation", "acceptor"),
+           ("route_review", "EXCLUSIVE_GATEWAY", None, None),
+           ("assign", "HUMAN", "casework.assign_mediation", "official"), ("await_outcome", "FUNCTION", None, None)]
+MEDIATION_NODES = {
+    "F": _M_HEAD + [("route_outcome", "EXCLUSIVE_GATEWAY", None, None), ("await_fulfilment", "FUNCTION", None, None),
+                    ("finish", "FUNCTION", None, None), ("end", "END", None, None)],
+    "X": _M_HEAD + [("route_outcome", "EXCLUSIVE_GATEWAY", None, None), ("finish", "FUNCTION", None, None),
+                    ("end", "END", None, None)],
+    "D": [("start", "START", None, None), ("review", "HUMAN", "casework.accept_mediation", "official"),
+          ("route_review", "EXCLUSIVE_GATEWAY", None, None), ("end", "END", None, None)],
+    "W": list(_M_HEAD),
+}
+_M_PREFIX = [
+    ("create", "", "", "applied", None, None), _deadline_ev("deadline_start", *_M_LIMIT),
+    _tr("accept", "applied", "accepted", "acceptor"), _tr("assign", "accepted", "mediator_assigned", "official"),
+    _tr("start_mediation", "mediator_assigned", "in_mediation", "mediator"), _upd("session_scheduled", "mediator"),
+    _upd("minutes_recorded", "mediator"),
+]
+_M_AGREE = [_upd("agreement_drafted", "mediator"), _upd("signatures_recorded", "mediator"),
+            _tr("sign_agreement", "in_mediation", "agreement_signed", "mediator"),
+            _deadline_ev("deadline_met", *_M_LIMIT)]
+MEDIATION_EVENTS = {
+    "F": _M_PREFIX + _M_AGREE + [_upd("obligation_fulfilled", "mediator"),
+                                 _tr("mark_fulfilled", "agreement_signed", "fulfilled", "mediator"),
+                                 _tr("close", "fulfilled", "closed", None)],
+    "N": _M_PREFIX + _M_AGREE + [_tr("mark_not_fulfilled", "agreement_signed", "not_fulfilled", "mediator"),
+                                 _tr("close", "not_fulfilled", "closed", None)],
+    "X": _M_PREFIX + [_tr("fail", "in_mediation", "failed", "mediator"), _deadline_ev("deadline_cancel", *_M_LIMIT),
+                      _tr("close", "failed", "closed", None)],
+    "D": _M_PREFIX[:2] + [_tr("decline", "applied", "declined", "official"),
+                          _deadline_ev("deadline_cancel", *_M_LIMIT)],
+    "W": _M_PREFIX[:6] + [_tr("withdraw", "in_mediation", "withdrawn", None),
+                          _deadline_ev("deadline_cancel", *_M_LIMIT)],
+}
+# outcome -> (task path, tasks reached, state of the last task, event path, events reached)
+MEDIATION_STAGE = {
+    "closed_f": ("F", 9, "DONE", "F", 14), "closed_n": ("F", 9, "DONE", "N", 13),
+    "closed_x": ("X", 8, "DONE", "X", 10), "declined": ("D", 4, "DONE", "D", 4),
+    "withdrawn": ("W", 5, "CANCELED", "W", 8),
+    # half of the applications were taken up by a mediator (ASSIGNED: the mediator's inbox), the rest queue
+    "applied": ("F", 2, "CLAIMED", "F", 2), "accepted": ("F", 4, "NEW", "F", 3),
+    "mediator_assigned": ("F", 5, "NEW", "F", 4), "in_mediation": ("F", 5, "NEW", "F", 6),
+    "agreement_signed": ("F", 7, "NEW", "F", 11),
+}
+MEDIATION_OPEN = ("applied", "accepted", "mediator_assigned", "in_mediation", "agreement_signed")
+
+
+def _stage_case(table: dict, index: int, outcome: str = "o") -> str:
+    return f"CASE {outcome} " + " ".join(f"WHEN '{o}' THEN {_q(v[index]) if isinstance(v[index], str) else v[index]}"
+                                          for o, v in table.items()) + " END"
+
+
+def generate_mediation(cur, params: dict, seconds: dict, log) -> None:
+    mix = _mix_sql(MEDIATION_MIX, "r")
+    closed = "('closed_f','closed_n','closed_x','declined','withdrawn')"
+    agreed = "('closed_f','closed_n','agreement_signed')"
+    sessions = "('closed_f','closed_n','closed_x','withdrawn','in_mediation','agreement_signed')"
+    acceptor = "(%(mediators)s::bigint[])[1 + d * %(per_m)s + (g / %(nd)s + 3) %% %(per_m)s]"
+    # o: the case's outcome (MEDIATION_MIX), recomputed from its id wherever a statement needs it.
+    base = f"""
+      SELECT g, r, d, r2, {mix} AS o FROM (
+        SELECT g, {_hash('g')} AS r, g %% %(nd)s AS d, ((g::bigint * 40503) %% 65521) AS r2
+        FROM generate_series(1, %(nm)s) g) b"""
+
+    def step(name, sql):
+        t = time.perf_counter()
+        cur.execute(sql, params)
+        seconds[name] = time.perf_counter() - t
+        log(f"  {name}: {cur.rowcount} rows, {seconds[name]:.1f}s")
+
+    step("mediation_cases", f"""
+    WITH s AS ({base}), t AS (
+      SELECT s.*, CASE
+          WHEN o IN {closed} THEN now() - interval '130 days' - interval '1000 days' * ((%(nm)s - g)::float / %(nm)s)
+          WHEN o IN ('applied', 'accepted') THEN now() - interval '9 hours' - interval '1 hour' * (r2 %% 480)
+          WHEN o IN ('mediator_assigned', 'in_mediation') THEN now() - interval '9 hours' - interval '1 hour' * (r2 %% 320)
+          ELSE now() - interval '10 days' - interval '1 hour' * (r2 %% 1440) END AS rec,
+        CASE r2 %% 4 WHEN 0 THEN 'online' WHEN 1 THEN 'oral' ELSE 'counter' END AS channel
+      FROM s
+    ), u AS (
+      SELECT t.*,
+        CASE WHEN o NOT IN ('applied', 'declined') THEN rec + interval '4 hours' END AS accepted_at,
+        CASE WHEN o NOT IN ('applied', 'accepted', 'declined') THEN rec + interval '8 hours' END AS assigned_at,
+        CASE WHEN o = 'closed_x' THEN rec + interval '1 day' * (CASE WHEN r2 %% 3 = 0 THEN 15 ELSE 10 END) END
+          AS failed_at,
+        CASE WHEN o IN {agreed} THEN rec + interval '8 days' END AS agreed_at,
+        CASE WHEN o = 'withdrawn' THEN rec + interval '5 days' END AS withdrawn_at
+      FROM t
+    )
+    INSERT INTO casework_mediationcase (
+      id, number, channel, matters, reasons, received_at, respondent_name, respondent_credit_code,
+      respondent_contact, respondent_phone, status, version, accepted_at, decline_reasons, arbitration_advice,
+      assigned_at, failure_reason, failure_note, failed_at, agreement_effective_at, fulfilment_checked_at,
+      closed_at, withdrawn_at, withdrawal_reason, due_at, due_provisional, updated_at, accepted_by_id,
+      created_by_id, district_id, market_id, mediator_id, consent_version, source_complaint_id, tracking_code_hash)
+    SELECT g, 'TJ-' || to_char(rec, 'YYYY') || '-' || lpad(g::text, 7, '0'), channel,
+      '拖欠工资及加班费争议', '在零工市场承揽装修零活二十天，用人单位至今未结清工钱，协商未果，申请调解。', rec,
+      '某某建筑劳务' || (g %% 3000) || '有限公司', '', '', '',
+      CASE WHEN o LIKE 'closed_%%' THEN 'closed' ELSE o END, 1, accepted_at,
+      CASE WHEN o = 'declined' THEN '申请事项不属于劳动争议调解范围。' ELSE '' END,
+      CASE WHEN o = 'declined' THEN '可自知道或者应当知道权利被侵害之日起一年内向劳动人事争议仲裁委员会申请仲裁。'
+           ELSE '' END,
+      assigned_at,
+      CASE WHEN o = 'closed_x' THEN CASE WHEN r2 %% 3 = 0 THEN 'time_limit' WHEN r2 %% 3 = 1 THEN 'no_agreement'
+                                    ELSE 'party_refused' END ELSE '' END,
+      CASE WHEN o = 'closed_x' THEN '双方对工钱数额分歧较大，未能达成调解协议。' ELSE '' END,
+      failed_at, agreed_at,
+      CASE WHEN o IN ('closed_f', 'closed_n') THEN agreed_at + interval '20 days' END,
+      CASE WHEN o IN ('closed_f', 'closed_n') THEN agreed_at + interval '20 days' WHEN o = 'closed_x' THEN failed_at
+           WHEN o = 'declined' THEN rec + interval '3 days' WHEN o = 'withdrawn' THEN withdrawn_at END,
+      withdrawn_at, CASE WHEN o = 'withdrawn' THEN '已与用人单位自行和解。' ELSE '' END,
+      CASE WHEN o IN ('applied', 'accepted', 'mediator_assigned', 'in_mediation') THEN rec + interval '15 days' END,
+      false, now(),
+      CASE WHEN accepted_at IS NOT NULL THEN {acceptor} END,
+      CASE WHEN channel = 'online' THEN NULL ELSE (%(intake)s::bigint[])[1 + d] END,
+      (%(districts)s::bigint[])[1 + d], NULL,
+      CASE WHEN assigned_at IS NOT NULL THEN (%(mediators)s::bigint[])[1 + d * %(per_m)s + (g / %(nd)s) %% %(per_m)s] END,
+      CASE WHEN channel = 'online' THEN '2026-01' ELSE '' END, NULL,
+      CASE WHEN channel = 'online' THEN encode(sha256(convert_to(
+        %(secret)s || ':' || 'BENCHM' || lpad(g::text, 10, '0'), 'UTF8')), 'hex') ELSE '' END
+    FROM u
+    """)
+    step("mediation_parties", """
+    INSERT INTO casework_mediationparty (case_id, name, id_number, phone, priority)
+    SELECT c.id, (ARRAY['王','李','张','刘','陈','杨','赵','黄'])[1 + (c.id + k) %% 8] || '师傅',
+      (%(ids)s::text[])[1 + (c.id * 2 + k) %% %(pool)s], (%(cipher)s::text[])[1 + (c.id + k) %% %(pool)s],
+      (c.id + k) %% 25 = 0
+    FROM casework_mediationcase c CROSS JOIN LATERAL generate_series(1, 1 + (c.id %% 4 = 0)::int) k
+    """)
+    step("mediation_claims", """
+    INSERT INTO casework_mediationclaim (case_id, kind, amount, note)
+    SELECT c.id, CASE k WHEN 1 THEN 'unpaid_wages' ELSE 'overtime' END, (c.id %% 9000) + 500 * k, ''
+    FROM casework_mediationcase c CROSS JOIN LATERAL generate_series(1, 1 + (c.id %% 3 = 0)::int) k
+    """)
+    step("mediation_sessions", f"""
+    WITH c AS (SELECT id, received_at, mediator_id, {mix} AS o FROM (
+                 SELECT id, received_at, mediator_id, {_hash('id')} AS r FROM casework_mediationcase) x)
+    INSERT INTO casework_mediationsession (case_id, scheduled_at, place, online, participants, minutes,
+      applicant_absent, respondent_absent, recorded_at, created_by_id)
+    SELECT c.id, c.received_at + interval '1 day' + interval '3 days' * (k - 1),
+      CASE WHEN c.id %% 7 = 0 THEN '腾讯会议 123 456 789' ELSE '零工市场调解室' END, c.id %% 7 = 0, '',
+      CASE WHEN c.o = 'in_mediation' THEN ''
+           ELSE '申请人陈述用工经过及欠薪数额，被申请人对工作天数有异议，调解员释明相关法律规定。' END,
+      false, c.o = 'closed_x' AND k = 1 AND c.id %% 5 = 0,
+      CASE WHEN c.o <> 'in_mediation' THEN c.received_at + interval '1 day 2 hours' + interval '3 days' * (k - 1) END,
+      c.mediator_id
+    FROM c CROSS JOIN LATERAL generate_series(1, 1 + (c.o <> 'in_mediation' AND c.id %% 3 = 0)::int) k
+    WHERE c.o IN {sessions}
+    """)
+    step("mediation_agreements", """
+    INSERT INTO casework_mediationagreement (case_id, facts, applicant_signed_at, respondent_signed_at,
+      mediator_signed_at, seal_recorded_at, drafted_at)
+    SELECT id, '申请人于零工市场承揽零活，被申请人拖欠工钱，经调解双方自愿达成如下协议。',
+      agreement_effective_at - interval '1 hour', agreement_effective_at - interval '1 hour',
+      agreement_effective_at - interval '1 hour', agreement_effective_at, agreement_effective_at - interval '1 day'
+    FROM casework_mediationcase WHERE agreement_effective_at IS NOT NULL
+    """)
+    step("mediation_obligations", f"""
+    WITH c AS (SELECT a.id AS agreement_id, m.id, m.mediator_id, m.agreement_effective_at AS eff,
+                      {mix} AS o
+               FROM casework_mediationagreement a JOIN (
+                 SELECT *, {_hash('id')} AS r FROM casework_mediationcase) m ON m.id = a.case_id)
+    INSERT INTO casework_agreementobligation (agreement_id, description, kind, amount, due_on, method,
+      fulfilled_at, fulfilled_by_id)
+    SELECT agreement_id, '被申请人向申请人支付拖欠工资', 'wages', (id %% 9000) + 500,
+      (eff + interval '15 days')::date, '银行转账',
+      CASE WHEN o = 'closed_f' THEN eff + interval '10 days' END,
+      CASE WHEN o = 'closed_f' THEN mediator_id END
+    FROM c
+    """)
+    step("mediation_processes", f"""
+    WITH c AS (SELECT id, received_at, closed_at, {mix} AS o FROM (
+                 SELECT id, received_at, closed_at, {_hash('id')} AS r FROM casework_mediationcase) x)
+    INSERT INTO viewflow_process (id, flow_class, status, created, finished, artifact_content_type_id,
+                                  artifact_object_id, data)
+    SELECT %(mp)s + id, '{MEDIATION_FLOW}',
+      CASE WHEN o = 'withdrawn' THEN 'CANCELED' WHEN o IN {closed} THEN 'DONE' ELSE 'NEW' END,
+      received_at, closed_at, %(mct)s, id, '{{}}'::jsonb
+    FROM c
+    """)
+    cases = f"""
+      SELECT x.*, %(mp)s + x.id AS pid, x.received_at AS t0, {_stage_case(MEDIATION_STAGE, 0)} AS path,
+        {_stage_case(MEDIATION_STAGE, 1)} AS stage,
+        CASE {_stage_case(MEDIATION_STAGE, 2)} WHEN 'CLAIMED' THEN
+          CASE WHEN x.id %% 2 = 0 THEN 'ASSIGNED' ELSE 'NEW' END ELSE {_stage_case(MEDIATION_STAGE, 2)} END AS live,
+        (%(officials)s::bigint[])[1 + x.id %% %(nd)s] AS u_official,
+        (%(mediators)s::bigint[])[1 + (x.id %% %(nd)s) * %(per_m)s + (x.id / %(nd)s + 3) %% %(per_m)s] AS u_acceptor
+      FROM (SELECT id, received_at, mediator_id AS u_mediator, number, {mix} AS o FROM (
+              SELECT *, {_hash('id')} AS r FROM casework_mediationcase) y) x"""
+    step("mediation_tasks", _tasks_sql(MEDIATION_FLOW, MEDIATION_NODES, cases, ("official", "acceptor")))
+    ev_cases = f"""
+      SELECT x.*, x.received_at AS t0, {_stage_case(MEDIATION_STAGE, 3)} AS path,
+        {_stage_case(MEDIATION_STAGE, 4)} AS events, accepted_by_id AS u_acceptor,
+        (%(officials)s::bigint[])[1 + x.id %% %(nd)s] AS u_official
+      FROM (SELECT id, number, received_at, mediator_id AS u_mediator, accepted_by_id, {mix} AS o FROM (
+              SELECT *, {_hash('id')} AS r FROM casework_mediationcase) y) x"""
+    step("mediation_audit", _audit_sql(MEDIATION_EVENTS, ev_cases, {"acceptor": "调解员", "official": "区级负责人",
+                                                                  "mediator": "调解员"}, 1)
+         .replace("%(ct)s", "%(mct)s"))
+    # The 15-day limit (calendar days from receipt): running while open and not yet agreed; met by the
+    # agreement, or by a time-limit failure; cancelled otherwise. Reminders and overdue already stamped.
+    step("mediation_deadlines", f"""
+    WITH c AS (SELECT id, received_at, agreement_effective_at, failed_at, failure_reason, {mix} AS o FROM (
+                 SELECT *, {_hash('id')} AS r FROM casework_mediationcase) x),
+    d AS (SELECT c.*, received_at + interval '15 days' AS due,
+            CASE WHEN o IN ('applied', 'accepted', 'mediator_assigned', 'in_mediation') THEN 'running'
+                 WHEN o IN {agreed} OR failure_reason = 'time_limit' THEN 'met' ELSE 'cancelled' END AS status
+          FROM c)
+    INSERT INTO core_deadline (content_type_id, object_id, kind, label, unit, days, started_at, due_at,
+      provisional, remind_days_before, remind_at, extended_days, extension_reason, suspended_days,
+      suspension_reason, status, reminded_at, overdue_at, met_at)
+    SELECT %(mct)s, id, '{_M_LIMIT[0]}', '{_M_LIMIT[1]}', 'calendar', 15, received_at, due, false, 3,
+      due - interval '3 days', 0, '', 0, '', status,
+      CASE WHEN due - interval '3 days' < now() THEN due - interval '3 days' END,
+      CASE WHEN (status = 'running' OR failure_reason = 'time_limit') AND due < now() THEN due END,
+      CASE WHEN status = 'met' THEN coalesce(agreement_effective_at, failed_at) END
+    FROM d
+    """)
+
+
+# -- wage-arrears claims (casework.WageClaim, WageClaimFlow) --
+
+# closed_s: closed after a settlement, closed_r: closed after a referral; proposed: still verifying with an
+# unsubstantiated finding proposed (the district official's queue).
+WAGE_MIX = [
+    ("closed_s", 660), ("closed_r", 160), ("unsubstantiated", 130), ("reported", 8), ("verifying", 10),
+    ("proposed", 5), ("verified", 5), ("coordinating", 12), ("settled", 5), ("referred", 5),
+]
+WAGE_FLOW = "casework/flows.WageClaimFlow"
+_W_VERIFY = ("wageclaim.verify", "核实期限")
+_W_RESOLVE = ("wageclaim.resolve", "办结期限")
+_W_HEAD = [("start", "START", None, None), ("verify", "HUMAN", "casework.verify_wageclaim", "officer"),
+           ("route_verification", "SWITCH", None, None)]
+WAGE_NODES = {
+    "V": _W_HEAD + [("await_resolution", "FUNCTION", None, None),
+                    ("close", "HUMAN", "casework.close_wageclaim", "official"), ("end", "END", None, None)],
+    "U": _W_HEAD + [("approve_unsubstantiated", "HUMAN", "casework.close_wageclaim", "official"),
+                    ("route_unsubstantiated", "EXCLUSIVE_GATEWAY", None, None), ("end", "END", None, None)],
+}
+_W_PREFIX = [("create", "", "", "reported", None, None), _deadline_ev("deadline_start", *_W_VERIFY),
+             _tr("start_verification", "reported", "verifying", "officer")]
+_W_VERIFIED = [_tr("verify", "verifying", "verified", "officer"), _deadline_ev("deadline_met", *_W_VERIFY),
+               _deadline_ev("deadline_start", *_W_RESOLVE),
+               _tr("start_coordination", "verified", "coordinating", "officer")]
+WAGE_EVENTS = {
+    "S": _W_PREFIX + _W_VERIFIED + [_upd("payments_recorded", "officer"),
+                                    _tr("settle", "coordinating", "settled", "officer"),
+                                    _deadline_ev("deadline_met", *_W_RESOLVE),
+                                    _tr("close", "settled", "closed", "official")],
+    "R": _W_PREFIX + _W_VERIFIED + [_tr("refer", "coordinating", "referred", "official"),
+                                    _deadline_ev("deadline_met", *_W_RESOLVE),
+                                    _tr("close", "referred", "closed", "official")],
+    "U": _W_PREFIX + [_upd("unsubstantiated_proposed", "officer"),
+                      _tr("find_unsubstantiated", "verifying", "unsubstantiated", "official"),
+                      _deadline_ev("deadline_met", *_W_VERIFY)],
+}
+WAGE_STAGE = {
+    "closed_s": ("V", 6, "DONE", "S", 11), "closed_r": ("V", 6, "DONE", "R", 10),
+    "unsubstantiated": ("U", 6, "DONE", "U", 6), "reported": ("V", 2, "NEW", "S", 2),
+    "verifying": ("V", 2, "ASSIGNED", "S", 3), "proposed": ("U", 4, "NEW", "U", 4),
+    "verified": ("V", 4, "NEW", "S", 6), "coordinating": ("V", 4, "NEW", "S", 7),
+    "settled": ("V", 5, "NEW", "S", 10), "referred": ("V", 5, "NEW", "R", 9),
+}
+
+
+def generate_wage(cur, params: dict, seconds: dict, log) -> None:
+    mix = _mix_sql(WAGE_MIX, "r")
+    archive = "('closed_s','closed_r','unsubstantiated')"
+    verified = "('closed_s','closed_r','verified','coordinating','settled','referred')"
+
+    def step(name, sql):
+        t = time.perf_counter()
+        cur.execute(sql.replace("%(ct)s", "%(wct)s"), params)
+        seconds[name] = time.perf_counter() - t
+        log(f"  {name}: {cur.rowcount} rows, {seconds[name]:.1f}s")
+
+    step("wage_claims", f"""
+    WITH s AS (
+      SELECT g, r, d, r2, {mix} AS o FROM (
+        SELECT g, {_hash('g')} AS r, g %% %(nd)s AS d, ((g::bigint * 40503) %% 65521) AS r2
+        FROM generate_series(1, %(nw)s) g) b
+    ), t AS (
+      SELECT s.*, CASE
+          WHEN o IN {archive} THEN now() - interval '130 days' - interval '1000 days' * ((%(nw)s - g)::float / %(nw)s)
+          WHEN o IN ('reported', 'verifying', 'proposed') THEN now() - interval '1 hour' - interval '1 hour' * (r2 %% 240)
+          ELSE now() - interval '4 days' - interval '1 hour' * (r2 %% 2400) END AS rec,
+        (%(mediators)s::bigint[])[1 + d * %(per_m)s + (g / %(nd)s + 5) %% %(per_m)s] AS officer
+      FROM s
+    ), u AS (
+      SELECT t.*,
+        CASE WHEN o IN {verified} THEN rec + interval '3 days' END AS verified_at,
+        CASE WHEN o IN ('closed_s', 'settled') THEN least(rec + interval '20 days', now() - interval '1 hour') END
+          AS settled_at,
+        CASE WHEN o IN ('closed_r', 'referred') THEN least(rec + interval '20 days', now() - interval '1 hour') END
+          AS referred_at
+      FROM t
+    )
+    INSERT INTO casework_wageclaim (
+      id, number, channel, work_place, description, employer_name, employer_credit_code, employer_address,
+      employer_key, period_start, period_end, employment_ongoing, employment_ended_on, tracking_code_hash,
+      phone_last4, status, received_at, verification_started_at, verified_at, verification_note,
+      unsubstantiated_reason, public_reply, coordination_started_at, coordination_place, settled_at,
+      settlement_note, referred_at, outcome, closing_note, closed_at, priority, due_at, due_provisional,
+      is_overdue, updated_at, closed_by_id, created_by_id, district_id, market_id, officer_id, source_complaint_id,
+      source_mediation_id, unsubstantiated_proposed_by_id)
+    SELECT g, 'QX-' || to_char(rec, 'YYYY') || '-' || lpad(g::text, 7, '0'),
+      CASE r2 %% 3 WHEN 0 THEN 'hotline' WHEN 1 THEN 'counter' ELSE 'online' END,
+      '某小区外墙保温工程', '干了一个月，说好月底结清，至今拖欠。',
+      '某某建筑劳务' || (g %% 3000) || '有限公司', '', '', '某某建筑劳务' || (g %% 3000),
+      (rec - interval '60 days')::date, (rec - interval '10 days')::date, g %% 3 = 0,
+      CASE WHEN g %% 3 <> 0 THEN (rec - interval '10 days')::date END,
+      encode(sha256(convert_to(%(secret)s || ':' || 'BENCHW' || lpad(g::text, 10, '0'), 'UTF8')), 'hex'),
+      (%(last4)s::text[])[1 + (g + 1) %% %(pool)s],
+      CASE WHEN o IN ('closed_s', 'closed_r') THEN 'closed' WHEN o = 'proposed' THEN 'verifying' ELSE o END,
+      rec, CASE WHEN o <> 'reported' THEN rec + interval '2 hours' END, verified_at,
+      CASE WHEN verified_at IS NOT NULL THEN '经向用工单位核实，欠薪情况属实。' ELSE '' END,
+      CASE WHEN o IN ('unsubstantiated', 'proposed') THEN '经核实，工资已按约定支付。' ELSE '' END,
+      CASE WHEN o = 'unsubstantiated' THEN '经核实，反映的欠薪情况不成立；如有异议可申请劳动仲裁。' ELSE '' END,
+      CASE WHEN o IN ('closed_s', 'closed_r', 'coordinating', 'settled', 'referred')
+           THEN rec + interval '3 days 6 hours' END,
+      CASE WHEN o IN ('closed_s', 'closed_r', 'coordinating', 'settled', 'referred') THEN '零工市场调解室' ELSE '' END,
+      settled_at, CASE WHEN settled_at IS NOT NULL THEN '用工单位已当场支付。' ELSE '' END, referred_at,
+      CASE o WHEN 'closed_s' THEN CASE WHEN r2 %% 4 = 0 THEN 'partly_recovered' ELSE 'fully_recovered' END
+             WHEN 'closed_r' THEN CASE WHEN r2 %% 2 = 0 THEN 'arbitration' ELSE 'litigation' END ELSE '' END,
+      CASE WHEN o IN ('closed_s', 'closed_r') THEN '已办结。' ELSE '' END,
+      CASE WHEN o IN ('closed_s', 'closed_r') THEN coalesce(settled_at, referred_at) + interval '5 days'
+           WHEN o = 'unsubstantiated' THEN rec + interval '5 days' END,
+      g %% 20 = 0,
+      CASE WHEN o IN ('reported', 'verifying', 'proposed') THEN rec + interval '7 days'
+           WHEN o IN ('verified', 'coordinating') THEN verified_at + interval '84 days' END,
+      false,
+      CASE WHEN o IN ('reported', 'verifying', 'proposed') THEN rec + interval '7 days' < now()
+           WHEN o IN ('verified', 'coordinating') THEN verified_at + interval '84 days' < now() ELSE false END,
+      now(),
+      CASE WHEN o IN {archive} THEN (%(officials)s::bigint[])[1 + d] END,
+      CASE WHEN r2 %% 3 = 2 THEN NULL ELSE (%(intake)s::bigint[])[1 + d] END,
+      (%(districts)s::bigint[])[1 + d], NULL, CASE WHEN o <> 'reported' THEN officer END, NULL, NULL,
+      CASE WHEN o IN ('unsubstantiated', 'proposed') THEN officer END
+    FROM u
+    """)
+    step("wage_workers", f"""
+    WITH c AS (SELECT id, priority, settled_at, {mix} AS o FROM (
+                 SELECT id, priority, settled_at, {_hash('id')} AS r FROM casework_wageclaim) x)
+    INSERT INTO casework_wageclaimworker (claim_id, name, id_number, phone, amount_owed, amount_paid, paid_at,
+                                          priority)
+    SELECT c.id, (ARRAY['王','李','张','刘','陈','杨','赵','黄'])[1 + (c.id + k) %% 8] || '师傅',
+      (%(ids)s::text[])[1 + (c.id * 3 + k) %% %(pool)s], (%(cipher)s::text[])[1 + (c.id + k) %% %(pool)s],
+      (c.id * 7 + k * 13) %% 8000 + 800,
+      CASE WHEN c.settled_at IS NOT NULL THEN (c.id * 7 + k * 13) %% 8000 + 800 ELSE 0 END,
+      c.settled_at, c.priority AND k = 1
+    FROM c CROSS JOIN LATERAL generate_series(1, 1 + c.id %% 3) k
+    """)
+    step("wage_processes", f"""
+    WITH c AS (SELECT id, received_at, closed_at, {mix} AS o FROM (
+                 SELECT id, received_at, closed_at, {_hash('id')} AS r FROM casework_wageclaim) x)
+    INSERT INTO viewflow_process (id, flow_class, status, created, finished, artifact_content_type_id,
+                                  artifact_object_id, data)
+    SELECT %(wp)s + id, '{WAGE_FLOW}', CASE WHEN o IN {archive} THEN 'DONE' ELSE 'NEW' END,
+      received_at, closed_at, %(wct)s, id, '{{}}'::jsonb
+    FROM c
+    """)
+    inner = f"""(SELECT id, number, received_at, officer_id AS u_officer, district_id, {mix} AS o FROM (
+              SELECT *, {_hash('id')} AS r FROM casework_wageclaim) y) x"""
+    cases = f"""
+      SELECT x.*, %(wp)s + x.id AS pid, x.received_at AS t0, {_stage_case(WAGE_STAGE, 0)} AS path,
+        {_stage_case(WAGE_STAGE, 1)} AS stage, {_stage_case(WAGE_STAGE, 2)} AS live,
+        (%(officials)s::bigint[])[1 + x.id %% %(nd)s] AS u_official
+      FROM {inner}"""
+    step("wage_tasks", _tasks_sql(WAGE_FLOW, WAGE_NODES, cases, ("officer", "official")))
+    ev_cases = f"""
+      SELECT x.*, x.received_at AS t0, {_stage_case(WAGE_STAGE, 3)} AS path, {_stage_case(WAGE_STAGE, 4)} AS events,
+        (%(officials)s::bigint[])[1 + x.id %% %(nd)s] AS u_official
+      FROM {inner}"""
+    step("wage_audit", _audit_sql(WAGE_EVENTS, ev_cases, {"officer": "调解员", "official": "区级负责人"}, 2))
+    # Verification clock (5 working days from registration) and, once verified, the handling clock (60).
+    step("wage_deadlines", f"""
+    WITH c AS (SELECT w.*, {mix} AS o FROM (SELECT *, {_hash('id')} AS r FROM casework_wageclaim) w)
+    INSERT INTO core_deadline (content_type_id, object_id, kind, label, unit, days, started_at, due_at,
+      provisional, remind_days_before, remind_at, extended_days, extension_reason, suspended_days,
+      suspension_reason, status, reminded_at, overdue_at, met_at)
+    SELECT %(wct)s, c.id, x.kind, x.label, 'working', x.days, x.started, x.due, false, 3,
+      x.due - interval '3 days' - interval '15 hours', 0, '', 0, '', x.status,
+      CASE WHEN x.due - interval '3 days' - interval '15 hours' < now() THEN x.due - interval '3 days' END,
+      CASE WHEN x.status = 'running' AND x.due < now() THEN x.due END,
+      CASE WHEN x.status = 'met' THEN x.met END
+    FROM c CROSS JOIN LATERAL (VALUES
+      ('{_W_VERIFY[0]}', '{_W_VERIFY[1]}', 5, c.received_at, c.received_at + interval '7 days',
+       CASE WHEN c.o IN ('reported', 'verifying', 'proposed') THEN 'running' ELSE 'met' END,
+       coalesce(c.verified_at, c.closed_at)),
+      ('{_W_RESOLVE[0]}', '{_W_RESOLVE[1]}', 60, c.verified_at, c.verified_at + interval '84 days',
+       CASE WHEN c.o IN ('verified', 'coordinating') THEN 'running' ELSE 'met' END,
+       coalesce(c.settled_at, c.referred_at))
+    ) AS x(kind, label, days, started, due, status, met)
+    WHERE x.started IS NOT NULL
+    """)
