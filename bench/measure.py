@@ -195,6 +195,38 @@ def raw_track(code_hash):
                WHERE c.tracking_code_hash = %s""", [code_hash])]
 
 
+# ---- 1b: the mediator's inbox on the mediation flow ------------------------------------------------------
+
+MEDIATION_FLOW = "casework/flows.MediationFlow"
+
+
+def raw_mediation_inbox(user):
+    """What ScopedInboxView shows for MediationFlow: the user's ASSIGNED tasks whose case they may see
+    (district or mediator), nearest 15-day limit first (mediation cases have no overdue flag or priority)."""
+    return [("""
+        SELECT t.id, t.process_id, t.flow_task, t.created, c.number, c.due_at
+        FROM viewflow_task t JOIN viewflow_process p ON p.id = t.process_id
+        JOIN casework_mediationcase c ON c.id = p.artifact_object_id
+        WHERE t.owner_id = %s AND t.status = 'ASSIGNED' AND p.flow_class = %s
+          AND (c.district_id = %s OR c.mediator_id = %s)
+        ORDER BY c.due_at ASC NULLS LAST, t.created DESC LIMIT 25""",
+             [user.pk, MEDIATION_FLOW, user.district_id, user.pk])]
+
+
+def mediation_inbox(repeats) -> dict:
+    """The mediator holding the most ASSIGNED mediation tasks (applications they took up for review)."""
+    from accounts.models import User
+
+    rows = raw("""SELECT t.owner_id, count(*) FROM viewflow_task t JOIN viewflow_process p ON p.id = t.process_id
+                  WHERE t.status = 'ASSIGNED' AND p.flow_class = %s AND t.owner_id IS NOT NULL
+                  GROUP BY t.owner_id ORDER BY count(*) DESC, t.owner_id LIMIT 1""", [MEDIATION_FLOW])
+    user = User.objects.get(pk=rows[0][0]) if rows else pick_users()[0]
+    out = measure_page(client_for(user), "get", "/staff/mediation/inbox/", repeats)
+    out["raw"] = stats(time_raw(raw_mediation_inbox(user), repeats))
+    out["user"], out["assigned"] = user.username, rows[0][1] if rows else 0
+    return out
+
+
 # ---- the measurements ----------------------------------------------------------------------------------
 
 
@@ -203,7 +235,8 @@ def pick_users():
 
     mediator_id, district_id = raw("""
         SELECT t.owner_id, u.district_id FROM viewflow_task t JOIN accounts_user u ON u.id = t.owner_id
-        WHERE t.status = 'ASSIGNED' GROUP BY t.owner_id, u.district_id ORDER BY count(*) DESC, t.owner_id
+        WHERE t.status = 'ASSIGNED' AND left(t.flow_task, 29) = 'casework/flows.ComplaintFlow.'
+        GROUP BY t.owner_id, u.district_id ORDER BY count(*) DESC, t.owner_id
         LIMIT 1""")[0]
     mediator = User.objects.get(pk=mediator_id)
     official = User.objects.filter(district_id=district_id, groups__name="区级负责人").order_by("pk").first()
@@ -254,6 +287,7 @@ def pages(repeats, *, stock=False) -> dict:
                          follow=True)
     out["track"] = track
     out["track"]["raw"] = stats(time_raw(raw_track(hash_tracking_code(code)), repeats))
+    out["mediation_inbox"] = mediation_inbox(repeats)
     return out
 
 
@@ -464,7 +498,7 @@ def main(argv=None):
         out["generate"] = generate(args.n, log=lambda s: print(s, file=sys.stderr, flush=True)).seconds
     out["counts"] = {name: raw(f"SELECT count(*) FROM {table}")[0][0] for name, table in (
         ("complaints", "casework_complaint"), ("tasks", "viewflow_task"), ("audit", "core_auditevent"),
-        ("deadlines", "core_deadline"))}
+        ("deadlines", "core_deadline"), ("mediation", "casework_mediationcase"), ("wage", "casework_wageclaim"))}
     t = time.perf_counter()
     out["pages"] = pages(args.repeats, stock=args.stock)
     print(f"  pages {time.perf_counter() - t:.1f}s", file=sys.stderr, flush=True)
