@@ -1,5 +1,7 @@
-"""Bulk data for the benchmark: N complaints with their viewflow processes and tasks, audit trail and
-deadlines, in the proportions of a real year-on-year archive (most cases closed, ~5 % open, some overdue).
+"""Bulk data for the benchmark: N cases across the workflows (WORKFLOW_MIX: complaints, labour-dispute
+mediation, wage-arrears claims, site safety inspections) with their own rows, viewflow processes and tasks,
+audit trail and deadlines, in the proportions of a real year-on-year archive (most cases closed, ~5 % open,
+some overdue).
 
 Rows are written by set-based ``INSERT … SELECT`` over ``generate_series`` inside PostgreSQL, never through
 the services: one statement per table, so a million cases load in minutes. Users (≈200) and their roles go
@@ -32,8 +34,8 @@ CATEGORIES = ["wage_arrears", "false_information", "unlicensed_intermediary", "p
 PER_DISTRICT = {"受理员": 2, "调解员": 8, "区级负责人": 2}
 PHONE_POOL = 500
 FLOW = "casework/flows.ComplaintFlow"
-#: Per mille of N per workflow (inspections are not generated yet; their share stays with complaints).
-WORKFLOW_MIX = {"complaints": 650, "mediation": 200, "wage": 150}
+#: Per mille of N per workflow.
+WORKFLOW_MIX = {"complaints": 600, "mediation": 200, "wage": 150, "inspections": 50}
 
 
 def split(n: int) -> dict:
@@ -109,12 +111,14 @@ def generate(n: int, *, log=print) -> Generated:
 
     from accounts.models import District
     from casework.models import Complaint, MediationCase, MediationParty, WageClaim
+    from inspections.models import Inspection, NoticeItem
 
     seconds = {}
     t0 = time.perf_counter()
+    districts = list(District.objects.order_by("pk").values_list("pk", flat=True))
     with transaction.atomic():
         users = make_users()
-    districts = list(District.objects.order_by("pk").values_list("pk", flat=True))
+        setup = make_inspection_setup(districts)
     ct = ContentType.objects.get_for_model(Complaint).pk
     # Encryption is per value and slow-ish; a pool of real ciphertexts stands in for a million phones.
     field = Complaint._meta.get_field("complainant_phone")
@@ -141,6 +145,9 @@ def generate(n: int, *, log=print) -> Generated:
         "mct": ContentType.objects.get_for_model(MediationCase).pk,
         "wct": ContentType.objects.get_for_model(WageClaim).pk,
         "mp": counts["complaints"], "wp": counts["complaints"] + counts["mediation"],
+        "ni": counts["inspections"], "ip": counts["complaints"] + counts["mediation"] + counts["wage"],
+        "ict": ContentType.objects.get_for_model(Inspection).pk,
+        "nict": ContentType.objects.get_for_model(NoticeItem).pk, **setup,
     }
     n = counts["complaints"]
     params["n"] = n
@@ -322,11 +329,14 @@ def generate(n: int, *, log=print) -> Generated:
         t = time.perf_counter()
         generate_wage(cur, params, seconds, log)
         seconds["wage"] = time.perf_counter() - t
+        t = time.perf_counter()
+        generate_inspections(cur, params, seconds, log)
+        seconds["inspection"] = time.perf_counter() - t
 
         t = time.perf_counter()
         for table, column in (("casework_complaint", "id"), ("viewflow_process", "id"), ("viewflow_task", "id"),
                               ("core_auditevent", "id"), ("core_deadline", "id"), ("casework_mediationcase", "id"),
-                              ("casework_wageclaim", "id")):
+                              ("casework_wageclaim", "id"), ("inspections_inspection", "id")):
             cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), "
                         f"(SELECT coalesce(max({column}), 1) FROM {table}))")
     # VACUUM cannot run in a transaction; autocommit is Django's default outside atomic blocks.
@@ -823,4 +833,239 @@ def generate_wage(cur, params: dict, seconds: dict, log) -> None:
        coalesce(c.settled_at, c.referred_at))
     ) AS x(kind, label, days, started, due, status, met)
     WHERE x.started IS NOT NULL
+    """)
+
+
+# -- site safety inspections (inspections.Inspection, InspectionFlow) --
+
+# closed_p: passed and closed; closed_r: closed after a rectification notice was accepted at re-inspection.
+INSPECTION_MIX = [
+    ("closed_p", 620), ("closed_r", 300), ("cancelled", 30), ("planned", 15), ("in_progress", 5),
+    ("rectification_required", 5), ("notice_issued", 12), ("responded", 5), ("reinspection", 3), ("escalated", 5),
+]
+INSPECTION_FLOW = "inspections/flows.InspectionFlow"
+MARKETS_PER_DISTRICT = 2
+_I_HEAD = [("start", "START", None, None), ("fill", "HUMAN", None, "inspector"), ("conclude", "FUNCTION", None, None),
+           ("route_result", "SWITCH", None, None)]
+INSPECTION_NODES = {
+    "P": _I_HEAD + [("finish", "FUNCTION", None, None), ("end", "END", None, None)],
+    "R": _I_HEAD + [("issue_notice", "HUMAN", None, "inspector"), ("await_response", "FUNCTION", None, None),
+                    ("reinspect", "HUMAN", None, "inspector"), ("route_review", "EXCLUSIVE_GATEWAY", None, None),
+                    ("finish", "FUNCTION", None, None), ("end", "END", None, None)],
+    "C": _I_HEAD[:2],
+}
+_I_PREFIX = [("create", "", "", "planned", None, None), _tr("start", "planned", "in_progress", "inspector"),
+             _tr("submit", "in_progress", "submitted", "inspector")]
+_I_NOTICE = [_tr("require_rectification", "submitted", "rectification_required", None),
+             _tr("issue_notice", "rectification_required", "notice_issued", "inspector")]
+INSPECTION_EVENTS = {
+    "P": _I_PREFIX + [_tr("pass_", "submitted", "passed", None), _tr("close", "passed", "closed", None)],
+    "R": _I_PREFIX + _I_NOTICE + [_tr("record_response", "notice_issued", "responded", "operator"),
+                                  _tr("start_reinspection", "responded", "reinspection", "inspector"),
+                                  _tr("confirm_rectified", "reinspection", "rectified", "inspector"),
+                                  _tr("close", "rectified", "closed", None)],
+    "E": _I_PREFIX + _I_NOTICE + [_tr("escalate", "notice_issued", "escalated", None)],
+    "C": _I_PREFIX[:1] + [_tr("cancel", "planned", "cancelled", "official")],
+}
+INSPECTION_STAGE = {
+    "closed_p": ("P", 6, "DONE", "P", 5), "closed_r": ("R", 10, "DONE", "R", 9),
+    "cancelled": ("C", 2, "CANCELED", "C", 2), "planned": ("P", 2, "ASSIGNED", "P", 1),
+    "in_progress": ("P", 2, "ASSIGNED", "P", 2), "rectification_required": ("R", 5, "ASSIGNED", "R", 4),
+    "notice_issued": ("R", 6, "NEW", "R", 5), "responded": ("R", 7, "ASSIGNED", "R", 6),
+    "reinspection": ("R", 7, "ASSIGNED", "R", 7), "escalated": ("R", 6, "NEW", "E", 6),
+}
+#: calendar days to fix a finding, by severity (inspections.services.RECTIFICATION_DAYS_DEFAULT)
+_I_DAYS = "CASE f.severity WHEN 'critical' THEN 1 WHEN 'major' THEN 7 ELSE 15 END"
+
+
+def make_inspection_setup(districts) -> dict:
+    """Per district: two markets run by one operator (with one operator staff user), two inspectors."""
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.auth.models import Group
+
+    from accounts.models import District, Organization, User
+    from core.validators import credit_code_check_char
+    from inspections.models import ChecklistVersion
+    from markets.models import Market, Operator
+
+    password = make_password("bench-only")
+    groups = {g.name: g for g in Group.objects.filter(name__in=["检查员", "运营机构"])}
+    out = {"markets": [], "inspectors": [], "operators": []}
+    through = User.groups.through
+    for district in District.objects.filter(pk__in=districts).order_by("pk"):
+        org = Organization.objects.create(name=f"{district.name}零工服务运营中心（基准）", kind="operator",
+                                          district=district)
+        first17 = f"91110105MA{district.pk:07d}"
+        operator = Operator.objects.create(name=org.name, organization=org,
+                                           credit_code=first17 + credit_code_check_char(first17))
+        staff = [User(username=f"op{district.pk}", password=password, first_name="运营专员",
+                      organization=org, is_active=True)]
+        staff += [User(username=f"insp{district.pk}-{k}", password=password, first_name=f"检查员{k + 1}",
+                       last_name=district.name[:2], district=district, is_active=True) for k in range(2)]
+        staff = User.objects.bulk_create(staff)
+        through.objects.bulk_create([through(user_id=staff[0].pk, group_id=groups["运营机构"].pk)]
+                                    + [through(user_id=u.pk, group_id=groups["检查员"].pk) for u in staff[1:]])
+        markets = Market.objects.bulk_create([
+            Market(kind="market" if k == 0 else "station", name=f"{district.name}零工市场{k + 1}号",
+                   code=f"bench-{district.pk}-{k}", district=district, street="某街道", address="某路1号",
+                   opening_hours="06:00-18:00", phone="010-12345678", operator=operator)
+            for k in range(MARKETS_PER_DISTRICT)])
+        out["markets"] += [m.pk for m in markets]
+        out["inspectors"] += [u.pk for u in staff[1:]]
+        out["operators"].append(staff[0].pk)
+    version = ChecklistVersion.objects.filter(published_at__isnull=False).order_by("-number", "-pk").first()
+    out["checklist"] = version.pk
+    return out
+
+
+def generate_inspections(cur, params: dict, seconds: dict, log) -> None:
+    mix = _mix_sql(INSPECTION_MIX, "r")
+    archive = "('closed_p','closed_r','cancelled')"
+    noticed = "('closed_r','notice_issued','responded','reinspection','escalated')"
+
+    def step(name, sql):
+        t = time.perf_counter()
+        cur.execute(sql.replace("%(ct)s", "%(ict)s"), params)
+        seconds[name] = time.perf_counter() - t
+        log(f"  {name}: {cur.rowcount} rows, {seconds[name]:.1f}s")
+
+    # t0: the visit (planned inspections: a day ahead); the inspection was planned a week before it.
+    step("inspections", f"""
+    WITH s AS (
+      SELECT g, r, d, r2, {mix} AS o FROM (
+        SELECT g, {_hash('g')} AS r, g %% %(nd)s AS d, ((g::bigint * 40503) %% 65521) AS r2
+        FROM generate_series(1, %(ni)s) g) b
+    ), t AS (
+      SELECT s.*, CASE
+          WHEN o IN {archive} THEN now() - interval '130 days' - interval '1000 days' * ((%(ni)s - g)::float / %(ni)s)
+          WHEN o = 'planned' THEN now() + interval '1 hour' * (r2 %% 240)
+          WHEN o IN ('in_progress', 'rectification_required') THEN now() - interval '4 hours' - interval '1 hour' * (r2 %% 48)
+          WHEN o = 'notice_issued' THEN now() - interval '5 hours' - interval '1 hour' * (r2 %% 120)
+          WHEN o = 'escalated' THEN now() - interval '10 days' - interval '1 hour' * (r2 %% 240)
+          ELSE now() - interval '5 days' - interval '1 hour' * (r2 %% 120) END AS visit,
+        (%(markets)s::bigint[])[1 + d * {MARKETS_PER_DISTRICT} + (g / %(nd)s) %% {MARKETS_PER_DISTRICT}] AS market,
+        (%(inspectors)s::bigint[])[1 + d * 2 + (g / %(nd)s + 1) %% 2] AS inspector
+      FROM s
+    )
+    INSERT INTO inspections_inspection (
+      id, number, source, planned_for, purpose, status, started_at, submitted_at, concluded_at, closed_at, summary,
+      on_site_contact, latitude, longitude, location_accuracy, located_at, draft_saved_at, cancel_reason,
+      escalated_at, due_at, is_overdue, updated_at, checklist_id, complaint_id, district_id, inspector_id, market_id)
+    SELECT g, 'JC-' || to_char(visit, 'YYYY') || '-' || lpad(g::text, 7, '0'), 'scheduled', visit::date,
+      '月度消防安全检查',
+      CASE WHEN o LIKE 'closed_%%' THEN 'closed' ELSE o END,
+      CASE WHEN o NOT IN ('planned', 'cancelled') THEN visit END,
+      CASE WHEN o NOT IN ('planned', 'cancelled', 'in_progress') THEN visit + interval '2 hours' END,
+      CASE WHEN o NOT IN ('planned', 'cancelled', 'in_progress') THEN visit + interval '2 hours' END,
+      CASE WHEN o = 'closed_p' THEN visit + interval '2 hours' WHEN o = 'closed_r' THEN visit + interval '6 days 4 hours'
+           WHEN o = 'cancelled' THEN visit - interval '1 day' END,
+      CASE WHEN o IN ('planned', 'cancelled') THEN '' ELSE '现场检查消防器材、疏散通道和候工区。' END,
+      CASE WHEN o IN ('planned', 'cancelled') THEN '' ELSE '现场负责人' END, NULL, NULL, NULL, NULL,
+      CASE WHEN o NOT IN ('planned', 'cancelled') THEN visit + interval '1 hour' END,
+      CASE WHEN o = 'cancelled' THEN '市场临时停业装修。' ELSE '' END,
+      CASE WHEN o = 'escalated' THEN visit + interval '2 hours' + interval '7 days' END,
+      CASE WHEN o IN ('notice_issued', 'escalated') THEN visit + interval '3 hours' + interval '7 days' END,
+      o = 'escalated', now(), %(checklist)s, NULL, (%(districts)s::bigint[])[1 + d], inspector, market
+    FROM t
+    """)
+    # One finding per checklist item once the visit started; in progress: the first half answered so far.
+    # Rectification paths fail one or two items (major, or minor), the others pass (a few not applicable).
+    step("inspection_findings", f"""
+    WITH items AS (SELECT id, row_number() OVER (ORDER BY sort_order, id) AS pos, count(*) OVER () AS total
+                   FROM inspections_checklistitem WHERE version_id = %(checklist)s),
+    i AS (SELECT id, started_at, {mix} AS o FROM (
+            SELECT id, started_at, {_hash('id')} AS r FROM inspections_inspection WHERE started_at IS NOT NULL) x)
+    INSERT INTO inspections_finding (inspection_id, item_id, result, severity, note, updated_at)
+    SELECT i.id, items.id, x.result, CASE WHEN x.result = 'fail' THEN
+        CASE WHEN (i.id + items.pos) %% 3 = 0 THEN 'minor' ELSE 'major' END ELSE '' END,
+      CASE WHEN x.result = 'fail' THEN '灭火器压力不足，疏散通道堆放杂物。' ELSE '' END, i.started_at
+    FROM i CROSS JOIN items
+    CROSS JOIN LATERAL (SELECT CASE
+        WHEN i.o = 'in_progress' AND items.pos > items.total / 2 THEN ''
+        WHEN i.o NOT IN ('closed_p', 'in_progress')
+             AND (items.pos = 1 + i.id %% items.total OR (i.id %% 2 = 0 AND items.pos = 1 + (i.id + 7) %% items.total))
+          THEN 'fail'
+        WHEN items.pos %% 9 = 0 THEN 'na' ELSE 'pass' END AS result) x
+    """)
+    step("inspection_notices", f"""
+    WITH i AS (SELECT x.*, {mix} AS o FROM (
+                 SELECT *, {_hash('id')} AS r FROM inspections_inspection) x)
+    INSERT INTO inspections_rectificationnotice (inspection_id, number, market_id, status, issued_at, issued_by_id,
+      round, responded_at, reviewed_at, escalated_at, escalation_reason, decision_suspend, decision_reason,
+      decided_by_id, decided_at, due_at, is_overdue, updated_at)
+    SELECT id, 'ZG-' || substr(number, 4), market_id,
+      CASE o WHEN 'closed_r' THEN 'accepted' WHEN 'escalated' THEN 'escalated'
+             WHEN 'notice_issued' THEN 'issued' ELSE 'responded' END,
+      concluded_at + interval '1 hour', inspector_id, 1,
+      CASE WHEN o IN ('closed_r', 'responded', 'reinspection') THEN concluded_at + interval '3 days' END,
+      CASE WHEN o = 'closed_r' THEN concluded_at + interval '6 days' END,
+      escalated_at, CASE WHEN o = 'escalated' THEN '整改期限已届满，运营机构未反馈。' ELSE '' END, NULL, '', NULL, NULL,
+      due_at, is_overdue, now()
+    FROM i WHERE o IN {noticed}
+    """)
+    step("inspection_notice_items", f"""
+    WITH n AS (SELECT x.*, {mix} AS o FROM (
+                 SELECT n.id, n.inspection_id, n.issued_at, {_hash('n.inspection_id')} AS r
+                 FROM inspections_rectificationnotice n) x)
+    INSERT INTO inspections_noticeitem (notice_id, finding_id, severity, requirement, days, deadline_at, state,
+                                        sort_order)
+    SELECT n.id, f.id, f.severity, '灭火器压力不足，疏散通道堆放杂物，请限期整改。', {_I_DAYS},
+      n.issued_at + interval '1 day' * {_I_DAYS},
+      CASE n.o WHEN 'closed_r' THEN 'accepted' WHEN 'notice_issued' THEN 'open' WHEN 'escalated' THEN 'open'
+               ELSE 'answered' END,
+      row_number() OVER (PARTITION BY n.id ORDER BY f.severity, f.id) - 1
+    FROM n JOIN inspections_finding f ON f.inspection_id = n.inspection_id AND f.result = 'fail'
+    """)
+    step("inspection_responses", """
+    INSERT INTO inspections_noticeitemresponse (item_id, round, text, submitted_by_id, submitted_at, accepted,
+      review_note, reviewed_by_id, reviewed_at)
+    SELECT it.id, 1, '已更换灭火器并清理疏散通道，附整改后照片。',
+      (%(operators)s::bigint[])[1 + i.id %% %(nd)s], n.responded_at,
+      CASE WHEN n.status = 'accepted' THEN true END, '',
+      CASE WHEN n.status = 'accepted' THEN i.inspector_id END, n.reviewed_at
+    FROM inspections_noticeitem it JOIN inspections_rectificationnotice n ON n.id = it.notice_id
+    JOIN inspections_inspection i ON i.id = n.inspection_id
+    WHERE n.responded_at IS NOT NULL
+    """)
+    step("inspection_processes", f"""
+    WITH c AS (SELECT id, started_at, planned_for, closed_at, {mix} AS o FROM (
+                 SELECT *, {_hash('id')} AS r FROM inspections_inspection) x)
+    INSERT INTO viewflow_process (id, flow_class, status, created, finished, artifact_content_type_id,
+                                  artifact_object_id, data)
+    SELECT %(ip)s + id, '{INSPECTION_FLOW}',
+      CASE WHEN o = 'cancelled' THEN 'CANCELED' WHEN o IN {archive} THEN 'DONE' ELSE 'NEW' END,
+      planned_for - interval '7 days', closed_at, %(ict)s, id, '{{}}'::jsonb
+    FROM c
+    """)
+    inner = f"""(SELECT id, number, planned_for - interval '7 days' AS t0, inspector_id AS u_inspector,
+                        district_id, {mix} AS o FROM (
+              SELECT *, {_hash('id')} AS r FROM inspections_inspection) y) x"""
+    cases = f"""
+      SELECT x.*, %(ip)s + x.id AS pid, {_stage_case(INSPECTION_STAGE, 0)} AS path,
+        {_stage_case(INSPECTION_STAGE, 1)} AS stage, {_stage_case(INSPECTION_STAGE, 2)} AS live
+      FROM {inner}"""
+    step("inspection_tasks", _tasks_sql(INSPECTION_FLOW, INSPECTION_NODES, cases, ("inspector",)))
+    ev_cases = f"""
+      SELECT x.*, {_stage_case(INSPECTION_STAGE, 3)} AS path, {_stage_case(INSPECTION_STAGE, 4)} AS events,
+        (%(officials)s::bigint[])[1 + x.id %% %(nd)s] AS u_official,
+        (%(operators)s::bigint[])[1 + x.id %% %(nd)s] AS u_operator
+      FROM {inner}"""
+    step("inspection_audit", _audit_sql(INSPECTION_EVENTS, ev_cases, {"inspector": "检查员", "official": "区级负责人",
+                                                                      "operator": "运营机构"}, 3))
+    # One clock per notice item (calendar days by severity, from the notice): running while the operator has
+    # not answered (escalated ones are past due, stamped), met once answered.
+    step("inspection_deadlines", """
+    INSERT INTO core_deadline (content_type_id, object_id, kind, label, unit, days, started_at, due_at,
+      provisional, remind_days_before, remind_at, extended_days, extension_reason, suspended_days,
+      suspension_reason, status, reminded_at, overdue_at, met_at)
+    SELECT %(nict)s, it.id, 'inspection.notice_item',
+      CASE it.severity WHEN 'critical' THEN '整改期限（重大）' WHEN 'major' THEN '整改期限（较大）'
+                       ELSE '整改期限（一般）' END,
+      'calendar', it.days, n.issued_at, it.deadline_at, false, CASE WHEN it.days > 1 THEN 1 ELSE 0 END,
+      it.deadline_at - interval '1 day' * CASE WHEN it.days > 1 THEN 1 ELSE 0 END, 0, '', 0, '',
+      CASE WHEN it.state = 'open' THEN 'running' ELSE 'met' END,
+      CASE WHEN it.deadline_at - interval '1 day' < now() THEN it.deadline_at - interval '1 day' END,
+      CASE WHEN it.state = 'open' AND it.deadline_at < now() THEN it.deadline_at END,
+      CASE WHEN it.state <> 'open' THEN n.responded_at END
+    FROM inspections_noticeitem it JOIN inspections_rectificationnotice n ON n.id = it.notice_id
     """)

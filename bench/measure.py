@@ -498,7 +498,8 @@ def main(argv=None):
         out["generate"] = generate(args.n, log=lambda s: print(s, file=sys.stderr, flush=True)).seconds
     out["counts"] = {name: raw(f"SELECT count(*) FROM {table}")[0][0] for name, table in (
         ("complaints", "casework_complaint"), ("tasks", "viewflow_task"), ("audit", "core_auditevent"),
-        ("deadlines", "core_deadline"), ("mediation", "casework_mediationcase"), ("wage", "casework_wageclaim"))}
+        ("deadlines", "core_deadline"), ("mediation", "casework_mediationcase"), ("wage", "casework_wageclaim"),
+        ("inspections", "inspections_inspection"))}
     t = time.perf_counter()
     out["pages"] = pages(args.repeats, stock=args.stock)
     print(f"  pages {time.perf_counter() - t:.1f}s", file=sys.stderr, flush=True)
