@@ -514,7 +514,8 @@ def generate_mediation(cur, params: dict, seconds: dict, log) -> None:
       SELECT s.*, CASE
           WHEN o IN {closed} THEN now() - interval '130 days' - interval '1000 days' * ((%(nm)s - g)::float / %(nm)s)
           WHEN o IN ('applied', 'accepted') THEN now() - interval '9 hours' - interval '1 hour' * (r2 %% 480)
-          WHEN o IN ('mediator_assigned', 'in_mediation') THEN now() - interval '9 hours' - interval '1 hour' * (r2 %% 320)
+          WHEN o IN ('mediator_assigned', 'in_mediation')
+            THEN now() - interval '9 hours' - interval '1 hour' * (r2 %% 320)
           ELSE now() - interval '10 days' - interval '1 hour' * (r2 %% 1440) END AS rec,
         CASE r2 %% 4 WHEN 0 THEN 'online' WHEN 1 THEN 'oral' ELSE 'counter' END AS channel
       FROM s
@@ -555,7 +556,8 @@ def generate_mediation(cur, params: dict, seconds: dict, log) -> None:
       CASE WHEN accepted_at IS NOT NULL THEN {acceptor} END,
       CASE WHEN channel = 'online' THEN NULL ELSE (%(intake)s::bigint[])[1 + d] END,
       (%(districts)s::bigint[])[1 + d], NULL,
-      CASE WHEN assigned_at IS NOT NULL THEN (%(mediators)s::bigint[])[1 + d * %(per_m)s + (g / %(nd)s) %% %(per_m)s] END,
+      CASE WHEN assigned_at IS NOT NULL
+           THEN (%(mediators)s::bigint[])[1 + d * %(per_m)s + (g / %(nd)s) %% %(per_m)s] END,
       CASE WHEN channel = 'online' THEN '2026-01' ELSE '' END, NULL,
       CASE WHEN channel = 'online' THEN encode(sha256(convert_to(
         %(secret)s || ':' || 'BENCHM' || lpad(g::text, 10, '0'), 'UTF8')), 'hex') ELSE '' END
@@ -723,7 +725,8 @@ def generate_wage(cur, params: dict, seconds: dict, log) -> None:
     ), t AS (
       SELECT s.*, CASE
           WHEN o IN {archive} THEN now() - interval '130 days' - interval '1000 days' * ((%(nw)s - g)::float / %(nw)s)
-          WHEN o IN ('reported', 'verifying', 'proposed') THEN now() - interval '1 hour' - interval '1 hour' * (r2 %% 240)
+          WHEN o IN ('reported', 'verifying', 'proposed')
+            THEN now() - interval '1 hour' - interval '1 hour' * (r2 %% 240)
           ELSE now() - interval '4 days' - interval '1 hour' * (r2 %% 2400) END AS rec,
         (%(mediators)s::bigint[])[1 + d * %(per_m)s + (g / %(nd)s + 5) %% %(per_m)s] AS officer
       FROM s
@@ -939,7 +942,8 @@ def generate_inspections(cur, params: dict, seconds: dict, log) -> None:
       SELECT s.*, CASE
           WHEN o IN {archive} THEN now() - interval '130 days' - interval '1000 days' * ((%(ni)s - g)::float / %(ni)s)
           WHEN o = 'planned' THEN now() + interval '1 hour' * (r2 %% 240)
-          WHEN o IN ('in_progress', 'rectification_required') THEN now() - interval '4 hours' - interval '1 hour' * (r2 %% 48)
+          WHEN o IN ('in_progress', 'rectification_required')
+            THEN now() - interval '4 hours' - interval '1 hour' * (r2 %% 48)
           WHEN o = 'notice_issued' THEN now() - interval '5 hours' - interval '1 hour' * (r2 %% 120)
           WHEN o = 'escalated' THEN now() - interval '10 days' - interval '1 hour' * (r2 %% 240)
           ELSE now() - interval '5 days' - interval '1 hour' * (r2 %% 120) END AS visit,
@@ -957,7 +961,8 @@ def generate_inspections(cur, params: dict, seconds: dict, log) -> None:
       CASE WHEN o NOT IN ('planned', 'cancelled') THEN visit END,
       CASE WHEN o NOT IN ('planned', 'cancelled', 'in_progress') THEN visit + interval '2 hours' END,
       CASE WHEN o NOT IN ('planned', 'cancelled', 'in_progress') THEN visit + interval '2 hours' END,
-      CASE WHEN o = 'closed_p' THEN visit + interval '2 hours' WHEN o = 'closed_r' THEN visit + interval '6 days 4 hours'
+      CASE WHEN o = 'closed_p' THEN visit + interval '2 hours'
+           WHEN o = 'closed_r' THEN visit + interval '6 days 4 hours'
            WHEN o = 'cancelled' THEN visit - interval '1 day' END,
       CASE WHEN o IN ('planned', 'cancelled') THEN '' ELSE '现场检查消防器材、疏散通道和候工区。' END,
       CASE WHEN o IN ('planned', 'cancelled') THEN '' ELSE '现场负责人' END, NULL, NULL, NULL, NULL,
