@@ -73,11 +73,11 @@ def render(r) -> tuple[str, list[str]]:
         "## Data", "",
         "Per size, N cases across the workflows (bench/README.md): 60 % complaints (80 % closed, 7 % rejected, "
         "5 % withdrawn, 3 % merged, 5 % open), 20 % labour-dispute mediation cases (95 % closed, declined or "
-        "withdrawn, with applicants, claims, sessions, agreements) and 15 % wage-arrears claims (95 % closed or "
-        "unsubstantiated, with their workers) and 5 % site safety inspections (92 % closed, with findings, "
-        "notices, notice items and responses); each with one viewflow process, the tasks of the path it took, its "
-        "audit trail and the deadlines its services start; 16 districts, 196 staff users, 32 inspectors, 32 markets. Loaded with set-based "
-        "INSERT … SELECT (bench/generate.py).", "",
+        "withdrawn, with applicants, claims, sessions, agreements), 15 % wage-arrears claims (95 % closed or "
+        "unsubstantiated, with their workers) and 5 % site safety inspections (95 % closed or cancelled, with "
+        "findings, notices, notice items and responses); each with one viewflow process, the tasks of the path "
+        "it took, its audit trail and the deadlines its services start; 16 districts, 196 staff users, "
+        "32 inspectors, 32 markets. Loaded with set-based INSERT … SELECT (bench/generate.py).", "",
         "| cases | generate (s) | of which audit (s) | complaints | mediation | wage claims | inspections | tasks "
         "| audit events | deadlines |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
