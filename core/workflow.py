@@ -11,7 +11,7 @@ from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value, Window
+from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, Subquery, Value, When, Window
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseRedirect
 from django.utils import timezone
@@ -267,32 +267,38 @@ class CountedTasks:
 
 
 #: What a task without ``owner_permission`` (open to every user of the flow) is indexed as: never a permission
-#: name (those are "app_label.codename"). See ``open_to`` and core migration 0006.
+#: name (those are "app_label.codename"). See ``open_to`` and core migration 0007.
 NO_PERMISSION = "-"
+
+#: A task's queue key: the permission a NEW human task asks for (``'-'`` for none), NULL for every other task.
+#: Indexed where not NULL and with its own statistics (core migration 0007); the SQL of this expression must stay
+#: the migration's, or PostgreSQL no longer matches the index.
+QUEUE_KEY = Case(When(status=STATUS.NEW, flow_task_type="HUMAN",
+                      then=Coalesce("owner_permission", Value(NO_PERMISSION))),
+                 default=None, output_field=CharField())
 
 
 def open_to(tasks, user):
-    """``tasks`` limited to those ``user`` may take: viewflow's ``user_queue`` test (the task's permission is
-    the user's, or it has none, or it is the user's own), written as ``COALESCE(owner_permission, '-') IN
-    (the user's permissions, '-') OR owner_id = user`` so that PostgreSQL answers it from two small partial
-    indexes (core 0006) in a BitmapOr. viewflow's ``owner_permission IS NULL`` arm is estimated from the
-    whole table's NULLs (most finished tasks have none), which made the planner scan every open task of the
-    city for each menu badge (bench report 2026-11-26). Without django-guardian, as here: viewflow's
-    per-object permissions are not supported."""
+    """The NEW human tasks of ``tasks`` that ``user`` may take: viewflow's ``user_queue`` test (the task's
+    permission is the user's, or it has none, or it is the user's own), written as ``queue_key IN (the user's
+    permissions, '-') OR (owner_id = user AND NEW AND HUMAN)`` so that PostgreSQL answers each arm from a small
+    index and estimates it right (ADR 0002). The key is NULL for the millions of finished tasks, so its
+    statistics describe the open human tasks only: "no permission" is rare there, and a district official's
+    permissions match every open task of the city. Without django-guardian, as here: viewflow's per-object
+    permissions are not supported."""
     if user.is_superuser:
-        return tasks
+        return tasks.filter(status=STATUS.NEW, flow_task_type="HUMAN")
     if "guardian" in settings.INSTALLED_APPS:  # pragma: no cover - viewflow's own test handles object perms
-        return tasks.user_queue(user)
+        return tasks.filter(status=STATUS.NEW, flow_task_type="HUMAN").user_queue(user)
     permissions = [*sorted(user.get_all_permissions()), NO_PERMISSION]
-    return (tasks.alias(open_permission=Coalesce("owner_permission", Value(NO_PERMISSION)))
-            .filter(Q(open_permission__in=permissions) | Q(owner=user)))
+    return (tasks.alias(queue_key=QUEUE_KEY)
+            .filter(Q(queue_key__in=permissions) | Q(owner=user, status=STATUS.NEW, flow_task_type="HUMAN")))
 
 
 def queue_of(flow_class, user):
     """The tasks of ``flow_class`` in ``user``'s queue, as viewflow's ``Task.objects.queue`` (the menu badge)."""
     manager = flow_class.task_class._default_manager
-    return open_to(manager.filter_available([flow_class], user).filter(flow_task_type="HUMAN", status=STATUS.NEW),
-                   user)
+    return open_to(manager.filter_available([flow_class], user), user)
 
 
 class CountedPagePaginator(Paginator):
@@ -433,8 +439,7 @@ class ScopedQueueView(CaseColumnsMixin, ScopedTaskListMixin, FlowQueueListView):
     def queryset(self):
         """viewflow's queue list (HUMAN tasks of the flow, NEW, open to the user), with ``open_to``."""
         tasks = self.model._default_manager.all().select_related("process")
-        return open_to(tasks.filter(flow_task_type="HUMAN", process__flow_class=self.flow_class,
-                                    status=STATUS.NEW), self.request.user).order_by("-created")
+        return open_to(tasks.filter(process__flow_class=self.flow_class), self.request.user).order_by("-created")
 
 
 class ScopedArchiveView(ScopedTaskListMixin, FlowArchiveListView):

@@ -84,3 +84,20 @@ def test_an_empty_list_and_a_page_past_the_end():
         CountedPagePaginator(districts, 5).page("x")
     with pytest.raises(EmptyPage):
         CountedPagePaginator(districts, 5).page(0)
+
+
+def test_the_queue_key_is_the_indexed_expression(mediator):
+    """core migration 0007 indexes the SQL that ``QUEUE_KEY`` compiles to; if the two drift apart, PostgreSQL
+    silently stops using the index (and every queue badge reads the city's open tasks). With plain scans
+    priced out, the queue's permission arm must be answered from ``open_task_queue_idx``."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the index exists on PostgreSQL only")
+    from core.workflow import open_to
+
+    sql, params = open_to(Task.objects.order_by(), mediator).values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a handful of rows: force the planner to show
+        cursor.execute("SET LOCAL enable_indexscan = off")  # which index can answer each arm (a BitmapOr)
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "open_task_queue_idx" in plan, plan
