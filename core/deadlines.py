@@ -294,7 +294,8 @@ def _lock(deadline: Deadline) -> Deadline:
 
 def sync_entity_due_at(obj) -> None:
     """Copy the earliest running deadline's ``due_at`` onto ``obj.due_at`` (and its provisional flag onto
-    ``obj.due_provisional``) when the model has those fields, so lists can sort and filter by it.
+    ``obj.due_provisional``) when the model has those fields (``core.models.DeadlineTracked`` and
+    ``ProvisionalDeadlineTracked``, or fields of those names), so lists can sort and filter by it.
 
     Written with a queryset update of just those columns: the entity's ``save()`` (FSM checks, auto-now
     stamps) is not ours to trigger."""

@@ -526,6 +526,34 @@ class Deadline(models.Model):
         return self.status == self.Status.RUNNING and self.due_at <= timezone.now()
 
 
+class DeadlineTracked(models.Model):
+    """Abstract base of a case entity that carries its current deadline on its own row, so its lists sort and
+    filter by it without a join on ``Deadline``, and the overdue flag of its escalation.
+
+    ``due_at`` is kept by ``core.deadlines.sync_entity_due_at`` when the deadlines hang on the entity itself
+    (or by the app's services when they hang on its parts, as an inspection's notice items do). ``is_overdue``
+    is set by the app's ``on_deadline_overdue`` handler and cleared by the transition or service that ends
+    the work. A model may override ``due_at`` to give it its own label (整改期限); its partial index
+    on ``due_at`` stays in its own ``Meta``, since the open states it covers differ from model to model."""
+
+    due_at = models.DateTimeField(_("办理期限"), null=True, blank=True)
+    is_overdue = models.BooleanField(_("已逾期"), default=False)
+
+    class Meta:
+        abstract = True
+
+
+class ProvisionalDeadlineTracked(DeadlineTracked):
+    """``DeadlineTracked`` for entities timed in working days: ``due_provisional`` marks a due date counted in
+    a year whose holiday schedule is not loaded yet, to be shown as provisional (``sync_entity_due_at`` keeps
+    it with ``due_at``; ``recompute_provisional`` clears it once the year is loaded)."""
+
+    due_provisional = models.BooleanField(_("期限为临时计算"), default=False)
+
+    class Meta:
+        abstract = True
+
+
 # ---- notifications ----------------------------------------------------------------------------
 
 

@@ -33,7 +33,7 @@ from viewflow.workflow.models import Process
 from accounts.models import District
 from accounts.scoping import district_q, is_citywide, is_district_staff, operator_org_id
 from core.fsm import RefreshableFSMMixin
-from core.models import flow_processes
+from core.models import DeadlineTracked, flow_processes
 from markets.models import Market, Operator
 
 TWO_PLACES = Decimal("0.01")
@@ -209,7 +209,7 @@ class EvaluationQuerySet(models.QuerySet):
         return self.select_related("district", "operator", "contract", "rubric", "scored_by")
 
 
-class Evaluation(RefreshableFSMMixin, models.Model):
+class Evaluation(RefreshableFSMMixin, DeadlineTracked):
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
         SELF_ASSESSMENT = "self_assessment", _("运营机构自评")
@@ -280,9 +280,8 @@ class Evaluation(RefreshableFSMMixin, models.Model):
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     cancel_reason = models.TextField(_("取消理由"), blank=True)
 
-    # The next open deadline (the rectification plan), copied for sorting; kept by core.deadlines.
-    due_at = models.DateTimeField(_("办理期限"), null=True, blank=True)
-    is_overdue = models.BooleanField(_("已逾期"), default=False)
+    # due_at / is_overdue (DeadlineTracked): the next open deadline (self-assessment, rectification plan),
+    # copied for sorting by core.deadlines.
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = EvaluationQuerySet.as_manager()

@@ -26,7 +26,7 @@ from viewflow.workflow.models import Process
 from accounts.models import District
 from accounts.scoping import district_q, is_citywide, is_district_staff, operator_org_id
 from core.fsm import RefreshableFSMMixin
-from core.models import flow_processes
+from core.models import DeadlineTracked, flow_processes
 from markets.models import Market
 
 
@@ -189,7 +189,7 @@ class InspectionQuerySet(models.QuerySet):
         return self.select_related("district", "market", "inspector", "checklist__template")
 
 
-class Inspection(RefreshableFSMMixin, models.Model):
+class Inspection(RefreshableFSMMixin, DeadlineTracked):
     class Status(models.TextChoices):
         PLANNED = "planned", _("待检查")
         IN_PROGRESS = "in_progress", _("检查中")
@@ -245,9 +245,9 @@ class Inspection(RefreshableFSMMixin, models.Model):
     cancel_reason = models.TextField(_("取消理由"), blank=True)
 
     escalated_at = models.DateTimeField(_("升级督办时间"), null=True, blank=True)
-    # The next open deadline of the notice, copied for sorting; kept by the services.
+    # The next open deadline of the notice, copied for sorting; kept by the services (DeadlineTracked, with
+    # its own label: a rectification deadline).
     due_at = models.DateTimeField(_("整改期限"), null=True, blank=True)
-    is_overdue = models.BooleanField(_("已逾期"), default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = InspectionQuerySet.as_manager()
@@ -417,7 +417,7 @@ class NoticeQuerySet(models.QuerySet):
         return self.select_related("inspection", "market", "market__district")
 
 
-class RectificationNotice(RefreshableFSMMixin, models.Model):
+class RectificationNotice(RefreshableFSMMixin, DeadlineTracked):
     """整改通知书: what the operator must fix, each item by its own deadline."""
 
     class Status(models.TextChoices):
@@ -445,8 +445,9 @@ class RectificationNotice(RefreshableFSMMixin, models.Model):
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("决定人"), null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
+    # The earliest open item's deadline, kept by the services (DeadlineTracked, labelled as a rectification
+    # deadline).
     due_at = models.DateTimeField(_("整改期限"), null=True, blank=True)
-    is_overdue = models.BooleanField(_("已逾期"), default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = NoticeQuerySet.as_manager()

@@ -18,7 +18,7 @@ from accounts.scoping import district_q, is_citywide, is_district_staff
 from core.fields import EncryptedCharField
 from core.fsm import RefreshableFSMMixin
 from core.masking import mask_name, mask_phone
-from core.models import flow_processes
+from core.models import ProvisionalDeadlineTracked, flow_processes
 from core.validators import validate_credit_code
 from markets.models import Market
 
@@ -55,7 +55,7 @@ class ComplaintQuerySet(models.QuerySet):
         return self.order_by("-is_overdue", "-priority", models.F("due_at").asc(nulls_last=True), "id")
 
 
-class Complaint(RefreshableFSMMixin, models.Model):
+class Complaint(RefreshableFSMMixin, ProvisionalDeadlineTracked):
     class Status(models.TextChoices):
         SUBMITTED = "submitted", _("待受理")
         INFO_REQUESTED = "info_requested", _("待补正")
@@ -188,10 +188,8 @@ class Complaint(RefreshableFSMMixin, models.Model):
     )
     reopen_count = models.PositiveSmallIntegerField(_("重新办理次数"), default=0)
 
-    # The current stage's deadline, copied from core.Deadline for sorting (限时办结).
-    due_at = models.DateTimeField(_("办理期限"), null=True, blank=True)
-    due_provisional = models.BooleanField(_("期限为临时计算"), default=False)
-    is_overdue = models.BooleanField(_("已逾期"), default=False)
+    # due_at / due_provisional / is_overdue (ProvisionalDeadlineTracked): the current stage's deadline, copied
+    # from core.Deadline for sorting (限时办结).
     extended = models.BooleanField(_("已延期"), default=False)
     updated_at = models.DateTimeField(auto_now=True)
 

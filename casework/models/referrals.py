@@ -22,6 +22,7 @@ from accounts.models import District, Organization
 from accounts.roles import Role
 from accounts.scoping import district_q, is_citywide, is_district_staff
 from core.fsm import RefreshableFSMMixin
+from core.models import ProvisionalDeadlineTracked
 
 #: The fields of a claim an officer may put in a packet: key → label. The packet builder
 #: (``casework.services.referrals.packet_for``) reads each from the claim; nothing else ever leaves.
@@ -71,7 +72,7 @@ class ReferralQuerySet(models.QuerySet):
         return self.select_related("claim", "target", "district")
 
 
-class Referral(RefreshableFSMMixin, models.Model):
+class Referral(RefreshableFSMMixin, ProvisionalDeadlineTracked):
     class Status(models.TextChoices):
         DRAFTED = "drafted", _("草拟中")
         SENT = "sent", _("已移送待接收")
@@ -160,11 +161,9 @@ class Referral(RefreshableFSMMixin, models.Model):
     revoked_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
     revoke_reason = models.TextField(_("撤回理由"), blank=True)
 
-    # The earliest running deadline (acceptance, investigation), copied by core.deadlines for lists; the
-    # overdue flag is set by the sweep's escalation and cleared when the deadline is met.
-    due_at = models.DateTimeField(_("办理期限"), null=True, blank=True)
-    due_provisional = models.BooleanField(default=False)
-    is_overdue = models.BooleanField(_("已逾期"), default=False)
+    # due_at / due_provisional / is_overdue (ProvisionalDeadlineTracked): the earliest running deadline
+    # (acceptance, investigation), copied by core.deadlines for lists; the overdue flag is set by the sweep's
+    # escalation and cleared when the deadline is met.
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ReferralQuerySet.as_manager()

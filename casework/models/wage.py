@@ -27,7 +27,7 @@ from accounts.scoping import district_q, is_citywide, is_district_staff
 from core.fields import EncryptedCharField
 from core.fsm import RefreshableFSMMixin
 from core.masking import mask_id_number, mask_name, mask_phone
-from core.models import flow_processes
+from core.models import ProvisionalDeadlineTracked, flow_processes
 from core.validators import validate_credit_code, validate_resident_id
 from markets.models import Market
 
@@ -91,7 +91,7 @@ class WageClaimQuerySet(models.QuerySet):
         return self.order_by("-is_overdue", "-priority", models.F("due_at").asc(nulls_last=True), "id")
 
 
-class WageClaim(RefreshableFSMMixin, models.Model):
+class WageClaim(RefreshableFSMMixin, ProvisionalDeadlineTracked):
     class Status(models.TextChoices):
         REPORTED = "reported", _("已登记")
         VERIFYING = "verifying", _("核实中")
@@ -177,12 +177,10 @@ class WageClaim(RefreshableFSMMixin, models.Model):
     closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                   related_name="+")
 
-    # Copied from the workers (any priority worker makes the claim a priority) and from core.Deadline.
+    # Copied from the workers (any priority worker makes the claim a priority); due_at / due_provisional /
+    # is_overdue (ProvisionalDeadlineTracked) from core.Deadline.
     priority = models.BooleanField(_("就业困难人员"), default=False,
                                    help_text=_("就业困难人员和重点群体优先办理（第十四条）"))
-    due_at = models.DateTimeField(_("办理期限"), null=True, blank=True)
-    due_provisional = models.BooleanField(_("期限为临时计算"), default=False)
-    is_overdue = models.BooleanField(_("已逾期"), default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = WageClaimQuerySet.as_manager()
