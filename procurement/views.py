@@ -8,15 +8,15 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from accounts.models import District
-from accounts.scoping import is_citywide, operator_org_id
+from accounts.scoping import operator_org_id
 from core.documents import documents_for
 from core.fsm import TransitionRefused
+from core.lists import DistrictFilter, FilteredListView, SearchFilter, StatusFilter
 from core.models import AuditEvent
 
 from . import services
@@ -24,8 +24,6 @@ from .forms import (ApplyForm, AwardForm, MilestoneForm, PaidForm, PanelMemberFo
                     ReasonForm, RenewForm, RoundForm, ScoreForm, TerminateForm)
 from .models import (APPROVE_PAYMENT, MANAGE, PAY, RUN_SELECTION, TERMINATE, Candidate, PanelMember, PanelScore,
                      SelectionRound, ServiceContract, ServiceProject)
-
-PAGE_SIZE = 25
 
 
 def _require(request, perm):
@@ -49,30 +47,29 @@ def _form_errors(request, form):
             messages.error(request, f"{label}：{error}" if label else error)
 
 
-def _district_choices(request):
-    return District.objects.all() if is_citywide(request.user) else None
-
-
 # ---- projects ------------------------------------------------------------------------------------------
 
 
-def project_list(request):
+class ProjectListView(FilteredListView):
     """The projects the user may see, newest period first; filter by district (bureau) and name."""
-    _require(request, "procurement.view_serviceproject")
-    qs = (ServiceProject.objects.visible_to(request.user).select_related("district")
-          .annotate(n_markets=Count("markets", distinct=True), n_rounds=Count("rounds", distinct=True),
-                    n_contracts=Count("contracts", distinct=True)))
-    district = request.GET.get("district", "")
-    if district.isdigit():
-        qs = qs.filter(district_id=int(district))
-    query = request.GET.get("q", "").strip()
-    if query:
-        qs = qs.filter(name__icontains=query)
-    page = Paginator(qs.order_by("-period_start", "name", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "procurement/project_list.html", {
-        "page": page, "districts": _district_choices(request), "selected": {"district": district, "q": query},
-        "can_add": request.user.has_perm("procurement.add_serviceproject"),
-    })
+
+    model = ServiceProject
+    permissions = ("procurement.view_serviceproject",)
+    template_name = "procurement/project_list.html"
+    filters = (DistrictFilter(), SearchFilter("name", label=gettext_lazy("项目名称")))
+    ordering = ("-period_start", "name", "pk")
+
+    def get_queryset(self):
+        return (ServiceProject.objects.visible_to(self.request.user).select_related("district")
+                .annotate(n_markets=Count("markets", distinct=True), n_rounds=Count("rounds", distinct=True),
+                          n_contracts=Count("contracts", distinct=True)))
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(can_add=self.request.user.has_perm("procurement.add_serviceproject"),
+                                        **kwargs)
+
+
+project_list = ProjectListView.as_view()
 
 
 def project_create(request):
@@ -223,25 +220,22 @@ def _round_post(request, rnd, action):
 # ---- contracts -----------------------------------------------------------------------------------------
 
 
-def contract_list(request):
+class ContractListView(FilteredListView):
     """Contracts the user may see (operator staff: their own); filter by status, district, operator."""
-    _require(request, "procurement.view_servicecontract")
-    qs = (ServiceContract.objects.visible_to(request.user).with_list_data()
-          .annotate(n_markets=Count("markets", distinct=True), n_milestones=Count("milestones", distinct=True)))
-    status = request.GET.get("status", "")
-    if status in ServiceContract.Status.values:
-        qs = qs.filter(status=status)
-    district = request.GET.get("district", "")
-    if district.isdigit():
-        qs = qs.filter(district_id=int(district))
-    query = request.GET.get("q", "").strip()
-    if query:
-        qs = qs.filter(Q(number__icontains=query) | Q(operator__name__icontains=query))
-    page = Paginator(qs.order_by("-start_date", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "procurement/contract_list.html", {
-        "page": page, "statuses": ServiceContract.Status.choices, "districts": _district_choices(request),
-        "selected": {"status": status, "district": district, "q": query},
-    })
+
+    model = ServiceContract
+    permissions = ("procurement.view_servicecontract",)
+    template_name = "procurement/contract_list.html"
+    filters = (StatusFilter(ServiceContract.Status.choices, open_by_default=False), DistrictFilter(),
+               SearchFilter("number", "operator__name", label=gettext_lazy("合同编号或运营机构")))
+    ordering = ("-start_date", "-pk")
+
+    def get_queryset(self):
+        return super().get_queryset().annotate(n_markets=Count("markets", distinct=True),
+                                               n_milestones=Count("milestones", distinct=True))
+
+
+contract_list = ContractListView.as_view()
 
 
 CONTRACT_ACTIONS = ("activate", "suspend", "resume", "terminate", "expire", "renew", "milestone", "approve",

@@ -7,15 +7,15 @@ Every lookup starts from ``Evaluation.objects.visible_to(user)``: an out-of-scop
 from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from viewflow.workflow import STATUS
 
 from core.documents import documents_for
 from core.fsm import TransitionRefused
+from core.lists import ChoiceFilter, FilteredListView, OverdueFilter, SearchFilter, StatusFilter
 from core.models import AuditEvent, Deadline
 from core.workflow import add_service_errors
 
@@ -24,43 +24,33 @@ from ..flows import open_process, submit_plan, submit_self_assessment
 from ..forms import CreateForm, PlanForm, ReasonForm, SelfAssessmentForm, public_operators
 from ..models import Evaluation, Outcome
 
-PAGE_SIZE = 25
-
 
 def _evaluation_or_404(request, number):
     return get_object_or_404(Evaluation.objects.visible_to(request.user).with_list_data(), number=number)
 
 
-def _require_view(user):
-    if not user.has_perm("evaluations.view_evaluation"):
-        raise PermissionDenied
-
-
-def evaluation_list(request):
+class EvaluationListView(FilteredListView):
     """The evaluations the user may see: open ones first; filter by status, outcome, operator, overdue."""
-    _require_view(request.user)
-    qs = Evaluation.objects.visible_to(request.user).with_list_data()
-    status = request.GET.get("status", "")
-    if status in Evaluation.Status.values:
-        qs = qs.filter(status=status)
-    elif status != "all":
-        qs = qs.open()
-    outcome = request.GET.get("outcome", "")
-    if outcome in Outcome.values:
-        qs = qs.filter(outcome=outcome)
-    if request.GET.get("overdue"):
-        qs = qs.filter(is_overdue=True)
-    query = request.GET.get("q", "").strip()
-    if query:
-        qs = qs.filter(Q(number__icontains=query) | Q(operator__name__icontains=query)
-                       | Q(markets__name__icontains=query)).distinct()
-    qs = qs.order_by("-is_overdue", "due_at", "-period_end", "-pk")
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "evaluations/evaluation_list.html", {
-        "page": page, "statuses": Evaluation.Status.choices, "outcomes": Outcome.choices,
-        "selected": {"status": status, "outcome": outcome, "q": query, "overdue": bool(request.GET.get("overdue"))},
-        "can_create": request.user.has_perm("evaluations.add_evaluation"),
-    })
+
+    model = Evaluation
+    permissions = ("evaluations.view_evaluation",)
+    template_name = "evaluations/evaluation_list.html"
+    filters = (
+        StatusFilter(Evaluation.Status.choices),
+        ChoiceFilter("outcome", field="outcome", choices=Outcome.choices, label=gettext_lazy("评价结果"),
+                     empty_label=gettext_lazy("全部结果")),
+        OverdueFilter(),
+        SearchFilter("number", "operator__name", "markets__name", label=gettext_lazy("评价编号、运营机构或市场名称"),
+                     distinct=True),
+    )
+    ordering = ("-is_overdue", "due_at", "-period_end", "-pk")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(can_create=self.request.user.has_perm("evaluations.add_evaluation"),
+                                        **kwargs)
+
+
+evaluation_list = EvaluationListView.as_view()
 
 
 def _contracts_for(user):

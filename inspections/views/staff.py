@@ -9,17 +9,18 @@ import json
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from viewflow.workflow import STATUS
 
 from core.documents import documents_for
 from core.fsm import TransitionRefused
+from core.lists import FilteredListView, FlagFilter, OverdueFilter, SearchFilter, StatusFilter
 from core.models import AuditEvent, Attachment, Deadline
 from core.uploads import attachments_for
 from markets.models import Market
@@ -28,8 +29,6 @@ from .. import services
 from ..flows import InspectionFlow, open_process, respond_to_notice
 from ..forms import DecisionForm, PlanForm, ReasonForm, RespondForm
 from ..models import Finding, Inspection, NoticeItem, NoticeItemResponse, RectificationNotice
-
-PAGE_SIZE = 25
 
 
 def _inspection_or_404(request, number):
@@ -40,32 +39,30 @@ def _notice_or_404(request, number):
     return get_object_or_404(RectificationNotice.objects.visible_to(request.user).with_list_data(), number=number)
 
 
-def inspection_list(request):
+class InspectionListView(FilteredListView):
     """The district's inspections: open ones first by due date; filter by status, overdue, own."""
-    if not request.user.has_perm("inspections.view_inspection"):
-        raise PermissionDenied
-    qs = Inspection.objects.visible_to(request.user).with_list_data()
-    status = request.GET.get("status", "")
-    if status in Inspection.Status.values:
-        qs = qs.filter(status=status)
-    elif status != "all":
-        qs = qs.open()
-    if request.GET.get("overdue"):
-        qs = qs.filter(is_overdue=True)
-    if request.GET.get("mine"):
-        qs = qs.filter(inspector=request.user)
-    query = request.GET.get("q", "").strip()
-    if query:
-        qs = qs.filter(Q(number__icontains=query) | Q(market__name__icontains=query))
-    qs = qs.annotate(failed=Count("findings", filter=Q(findings__result=Finding.Result.FAIL)))
-    qs = qs.order_by("-is_overdue", "due_at", "planned_for", "pk")
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "inspections/inspection_list.html", {
-        "page": page, "statuses": Inspection.Status.choices,
-        "selected": {"status": status, "q": query, "overdue": bool(request.GET.get("overdue")),
-                     "mine": bool(request.GET.get("mine"))},
-        "can_plan": request.user.has_perm("inspections.plan_inspection"),
-    })
+
+    model = Inspection
+    permissions = ("inspections.view_inspection",)
+    template_name = "inspections/inspection_list.html"
+    filters = (
+        StatusFilter(Inspection.Status.choices),
+        OverdueFilter(),
+        FlagFilter("mine", label=gettext_lazy("我负责的"), condition=lambda user: Q(inspector=user)),
+        SearchFilter("number", "market__name", label=gettext_lazy("检查编号或市场名称")),
+    )
+    ordering = ("-is_overdue", "due_at", "planned_for", "pk")
+
+    def get_queryset(self):
+        return super().get_queryset().annotate(
+            failed=Count("findings", filter=Q(findings__result=Finding.Result.FAIL)))
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(can_plan=self.request.user.has_perm("inspections.plan_inspection"),
+                                        **kwargs)
+
+
+inspection_list = InspectionListView.as_view()
 
 
 def inspection_plan(request):
@@ -272,17 +269,20 @@ def inspection_resume_market(request, number):
 # ---- notices (operator staff and inspectors) ------------------------------------------------------
 
 
-def notice_list(request):
+class NoticeListView(FilteredListView):
     """Rectification notices: operator staff see their markets', staff their district's."""
-    if not (request.user.has_perm("inspections.view_rectificationnotice")
-            or request.user.has_perm("inspections.view_inspection")):
-        raise PermissionDenied
-    qs = (RectificationNotice.objects.visible_to(request.user).with_list_data()
-          .annotate(open_items=Count("items", filter=Q(items__state__in=[NoticeItem.State.OPEN,
-                                                                           NoticeItem.State.REJECTED])))
-          .order_by("-is_overdue", "due_at", "-issued_at"))
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "inspections/notice_list.html", {"page": page})
+
+    model = RectificationNotice
+    permissions = ("inspections.view_rectificationnotice", "inspections.view_inspection")
+    template_name = "inspections/notice_list.html"
+    ordering = ("-is_overdue", "due_at", "-issued_at")
+
+    def get_queryset(self):
+        return super().get_queryset().annotate(
+            open_items=Count("items", filter=Q(items__state__in=[NoticeItem.State.OPEN, NoticeItem.State.REJECTED])))
+
+
+notice_list = NoticeListView.as_view()
 
 
 def notice_detail(request, number):
