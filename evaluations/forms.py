@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import AttachmentsField
 from markets.models import Market, Operator
 
-from .models import Approval
+from .models import Approval, check_period_within_contract
 
 
 class DateInput(forms.DateInput):
@@ -35,6 +35,9 @@ class CreateForm(forms.Form):
         data = super().clean()
         if bool(data.get("contract")) == bool(data.get("operator")):
             raise forms.ValidationError(_("请选择服务合同，或者选择自行运营的公共服务机构（二者选一）。"))
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end and start <= end:  # an inverted period is the service's to refuse, once
+            check_period_within_contract(contract=data.get("contract"), period_start=start, period_end=end)
         return data
 
 

@@ -34,6 +34,7 @@ from accounts.models import District
 from accounts.scoping import district_q, is_citywide, is_district_staff, operator_org_id
 from core.fsm import RefreshableFSMMixin
 from core.models import DeadlineTracked, flow_processes
+from core.templatetags.cn_dates import cn_date
 from markets.models import Market, Operator
 
 TWO_PLACES = Decimal("0.01")
@@ -209,6 +210,30 @@ class EvaluationQuerySet(models.QuerySet):
         return self.select_related("district", "operator", "contract", "rubric", "scored_by")
 
 
+def check_period_within_contract(*, contract, period_start, period_end) -> None:
+    """Refuse an evaluation period that leaves its contract's term: an evaluation judges the service the
+    contract bought, so its period starts on or after the contract's start and ends on or before its end (or
+    its termination date). Raises ``ValidationError`` naming the field at fault (code
+    ``period_outside_contract``). Nothing to check without a contract (a public body) or without both dates."""
+    if contract is None or period_start is None or period_end is None:
+        return
+    first, last = contract.term
+    errors = {}
+    if period_start < first:
+        errors["period_start"] = ValidationError(
+            _("评价期间起早于合同服务期（%(start)s至%(end)s）。"), code="period_outside_contract",
+            params={"start": cn_date(first), "end": cn_date(last)})
+    if period_end > last:
+        if last < contract.end_date:
+            message = _("评价期间止晚于合同终止日期（%(end)s）。")
+        else:
+            message = _("评价期间止晚于合同服务期（%(start)s至%(end)s）。")
+        errors["period_end"] = ValidationError(message, code="period_outside_contract",
+                                               params={"start": cn_date(first), "end": cn_date(last)})
+    if errors:
+        raise ValidationError(errors)
+
+
 class Evaluation(RefreshableFSMMixin, DeadlineTracked):
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
@@ -318,6 +343,12 @@ class Evaluation(RefreshableFSMMixin, DeadlineTracked):
 
     def get_absolute_url(self):
         return reverse("evaluation:evaluation_detail", kwargs={"number": self.number})
+
+    def clean(self):
+        """The period lies within the contract's term (``check_period_within_contract``)."""
+        super().clean()
+        check_period_within_contract(contract=self.contract if self.contract_id else None,
+                                     period_start=self.period_start, period_end=self.period_end)
 
     @property
     def case_number(self):

@@ -25,7 +25,8 @@ from core.numbering import next_case_number
 from markets.models import Market, Operator
 
 from . import indicators
-from .models import Approval, Evaluation, Evidence, Indicator, Outcome, Rubric, Score, quantize
+from .models import (Approval, Evaluation, Evidence, Indicator, Outcome, Rubric, Score, check_period_within_contract,
+                     quantize)
 
 DEFAULT_RUBRIC_NAME = "零工市场运营绩效评价指标体系"
 SELF_ASSESSMENT_KIND = "evaluation.self_assessment"
@@ -151,6 +152,7 @@ def evaluation_create(*, by, period_start: date, period_end: date, contract=None
     if contract is not None:
         if str(contract.status) == "draft":
             raise ValidationError({"contract": _("合同尚未生效，不能评价。")}, code="contract_draft")
+        check_period_within_contract(contract=contract, period_start=period_start, period_end=period_end)
         operator = contract.operator
         markets = _contract_markets(contract)
         if Evaluation.objects.filter(contract=contract, period_start=period_start, period_end=period_end).exclude(
@@ -483,10 +485,17 @@ def evaluation_submit_plan(*, evaluation: Evaluation, by, plan: str, complete_by
 def evaluation_start_follow_up(*, evaluation: Evaluation, by, period_start: date | None = None,
                                period_end: date | None = None) -> Evaluation:
     """Close the rectified evaluation and create its follow-up evaluation (linked), by default over the
-    rectification period: from the approval to the planned completion date."""
+    rectification period: from the approval to the planned completion date, or to the end of the contract's
+    term if that comes first."""
     evaluation = _locked(evaluation)
     period_start = period_start or timezone.localdate(evaluation.approved_at)
-    period_end = period_end or max(evaluation.plan_complete_by or timezone.localdate(), period_start)
+    if period_end is None:
+        period_end = evaluation.plan_complete_by or timezone.localdate()
+        if evaluation.contract_id:
+            # The default follow-up period stops where the contract does; one that would have to start after
+            # it is refused by evaluation_create (the official then names the period).
+            period_end = min(period_end, evaluation.contract.term[1])
+        period_end = max(period_end, period_start)
     follow_up = evaluation_create(by=by, period_start=period_start, period_end=period_end,
                                   contract=evaluation.contract,
                                   operator=None if evaluation.contract_id else evaluation.operator,

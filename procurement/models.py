@@ -349,6 +349,15 @@ class ServiceContract(RefreshableFSMMixin, models.Model):
     def is_final(self):
         return self.status in self.FINAL_STATES
 
+    @property
+    def term(self):
+        """The days the contract runs (服务期): ``(start_date, last day)``, the last day being the termination
+        date when it was terminated before its end date."""
+        last = self.end_date
+        if self.terminated_on is not None and self.terminated_on < last:
+            last = self.terminated_on
+        return self.start_date, last
+
     def _period_over(self):
         return timezone.localdate() > self.end_date
 

@@ -244,6 +244,12 @@ def test_cancel_before_scoring_ends_the_flow(official, contract):
 
 def test_rectify_plan_and_follow_up(official, reviewer, bureau, contract, contract_staff,
                                     django_capture_on_commit_callbacks):
+    # The follow-up starts at the approval (today): the contract must still run then, whatever today is.
+    from procurement.models import ServiceContract
+
+    ServiceContract.objects.filter(pk=contract.pk).update(
+        end_date=max(contract.end_date, datetime.date.today() + datetime.timedelta(days=30)))
+    contract.refresh_from_db()
     evaluation = create_and_open(official, contract=contract)
     walk_to_approval(evaluation, operator_user=contract_staff, scorer=official, reviewer=reviewer, points="60")
     assert evaluation.outcome == Outcome.RECTIFY and evaluation.total_score == 70
@@ -271,7 +277,7 @@ def test_rectify_plan_and_follow_up(official, reviewer, bureau, contract, contra
     assert evaluation.status == S.CLOSED
     follow_up = evaluation.follow_ups.get()
     assert follow_up.status == S.DRAFT and follow_up.contract == contract
-    assert follow_up.period_end == complete_by
+    assert follow_up.period_end == min(complete_by, contract.end_date)  # the default stops at the term's end
     assert _statuses(evaluation)[-3:] == [S.RECTIFICATION, S.FOLLOW_UP_PENDING, S.CLOSED]
     assert open_process(evaluation) is None
 
