@@ -192,6 +192,28 @@ GIGCASE_REPEAT_OFFENDER_THRESHOLD = env.int("GIGCASE_REPEAT_OFFENDER_THRESHOLD",
 # An operator whose contract ended by exit (退出, clause (二十二)) fails the qualification review of any
 # selection round for this many years after the termination date (issue 7).
 GIGCASE_EXIT_BAR_YEARS = env.int("GIGCASE_EXIT_BAR_YEARS", default=3)
+# Working days the operator has for the self-assessment once an evaluation is opened, and for the
+# rectification plan after a 限期整改 outcome (evaluations.services; its defaults are the same).
+GIGCASE_EVALUATION_SELF_ASSESSMENT_DAYS = env.int("GIGCASE_EVALUATION_SELF_ASSESSMENT_DAYS", default=15)
+GIGCASE_EVALUATION_PLAN_DAYS = env.int("GIGCASE_EVALUATION_PLAN_DAYS", default=15)
+# Calendar days to fix a rectification-notice item, by severity ("critical=1,major=7,minor=15"); a severity
+# left out keeps inspections.services.RECTIFICATION_DAYS_DEFAULT.
+GIGCASE_RECTIFICATION_DAYS = {severity: int(days) for severity, days
+                              in env.dict("GIGCASE_RECTIFICATION_DAYS", default={}).items()}
+# Working days a complainant has to supply missing material (补正期限, stated in the 补正通知书).
+GIGCASE_COMPLAINT_RESUBMIT_DAYS = env.int("GIGCASE_COMPLAINT_RESUBMIT_DAYS", default=10)
+
+# The public forms (complaint, mediation application, tracking). A form sent back sooner than this many
+# seconds after it was served is taken for a robot (both complaint and mediation forms).
+GIGCASE_COMPLAINT_MIN_FILL_SECONDS = env.float("GIGCASE_COMPLAINT_MIN_FILL_SECONDS", default=3)
+# Rate limits, "count,seconds": at most count submissions per client IP (or per phone number) in a window.
+GIGCASE_COMPLAINT_RATE_IP = env.tuple("GIGCASE_COMPLAINT_RATE_IP", cast=int, default=(5, 3600))
+GIGCASE_COMPLAINT_RATE_PHONE = env.tuple("GIGCASE_COMPLAINT_RATE_PHONE", cast=int, default=(3, 86400))
+GIGCASE_MEDIATION_RATE_IP = env.tuple("GIGCASE_MEDIATION_RATE_IP", cast=int, default=(5, 3600))
+GIGCASE_MEDIATION_RATE_PHONE = env.tuple("GIGCASE_MEDIATION_RATE_PHONE", cast=int, default=(3, 86400))
+GIGCASE_TRACK_RATE_IP = env.tuple("GIGCASE_TRACK_RATE_IP", cast=int, default=(10, 600))
+# How long a successful tracking lookup keeps the case open in that browser.
+GIGCASE_TRACK_SESSION_SECONDS = env.int("GIGCASE_TRACK_SESSION_SECONDS", default=30 * 60)
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="gigcase@localhost")
