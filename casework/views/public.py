@@ -409,6 +409,17 @@ def _survey_page(request, survey, *, action_url, not_found_status=404):
     return _render_survey(request, survey, complaint, SurveyForm(), action_url)
 
 
+def _answered_note(target) -> str:
+    """The thank-you line after an answer, naming what was rated (the page serves every kind of case)."""
+    from ..models import MediationCase
+
+    if isinstance(target, Complaint):
+        return _("您的评价已提交，感谢您的参与！每件投诉只能评价一次。")
+    if isinstance(target, MediationCase):
+        return _("您的评价已提交，感谢您的参与！每件调解案件只能评价一次。")
+    return _("您的评价已提交，感谢您的参与！每件案件只能评价一次。")
+
+
 def _render_survey(request, survey, complaint, form, action_url):
     if isinstance(complaint, Complaint):
         complaint.survey_sent, complaint.survey_answered_at = True, survey.answered_at
@@ -416,7 +427,8 @@ def _render_survey(request, survey, complaint, form, action_url):
     else:
         case = _other_case(complaint, survey)
     return render(request, "public/survey.html", {
-        "survey": {"answered": survey.answered_at is not None, "score": survey.score},
+        "survey": {"answered": survey.answered_at is not None, "score": survey.score,
+                   "answered_note": _answered_note(complaint)},
         "case": case,
         "form": form,
         "action_url": action_url,

@@ -86,6 +86,8 @@ def test_a_closed_case_texts_one_survey_link_to_each_applicant_and_takes_one_ans
     assert client.post(f"/survey/{token}/", {"score": "5", "comment": "调解员很耐心"}).status_code == 302
     again = client.post(f"/survey/{token}/", {"score": "1", "comment": "再评一次"})
     assert again.status_code == 200 and "您的评价已提交" in again.content.decode()
+    # The page is shared with complaints; it names what was rated.
+    assert "每件调解案件只能评价一次" in again.content.decode() and "每件投诉" not in again.content.decode()
     survey.refresh_from_db()
     assert survey.score == 5 and survey.comment == "调解员很耐心"
     # Closing twice (a replayed flow step) sends nothing more.
@@ -102,6 +104,7 @@ def test_the_applicant_answers_the_survey_from_the_tracking_page(chaoyang, offic
     page = client.get("/track/mediation/").content.decode()
     assert "评价调解工作" in page and "/track/mediation/survey/" in page
     assert client.post("/track/mediation/survey/", {"score": "4", "comment": ""}).status_code == 302
+    assert "每件调解案件只能评价一次" in client.get("/track/mediation/survey/").content.decode()
     assert SatisfactionSurvey.objects.for_object(case).get().score == 4
     page = client.get("/track/mediation/").content.decode()
     assert "评价调解工作" not in page and "您已评价" in page

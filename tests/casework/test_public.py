@@ -332,6 +332,7 @@ def test_survey_takes_one_answer_per_case(client, market, staff):
     assert client.post(url, {"score": "4", "comment": "处理及时"}).status_code == 302
     second = client.post(url, {"score": "1", "comment": "再来一次"})
     assert second.status_code == 200 and "每件投诉只能评价一次" in second.content.decode()
+    assert "每件调解案件" not in second.content.decode()
     survey = SatisfactionSurvey.objects.for_object(complaint).get()
     assert (survey.score, survey.comment) == (4, "处理及时")
     assert "您的评价已提交" in client.get(url).content.decode()
