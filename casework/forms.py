@@ -202,6 +202,18 @@ class MediatorForm(forms.Form):
         self.fields["mediator"].label_from_instance = lambda u: u.get_full_name() or u.username
 
 
+class WorkloadReassignForm(MediatorForm):
+    """A row of the workload page: the reason is required by the service (请说明改派理由), which says so itself."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mediator"].error_messages.update({
+            "required": _("请选择调解员。"),
+            "invalid_choice": _("调解员须为本区的调解员。"),
+        })
+        self.fields["reason"].label = _("改派理由")
+
+
 class VersionedForm(forms.Form):
     """Carries the case version the form was loaded with (optimistic concurrency)."""
 

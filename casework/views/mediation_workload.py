@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,8 +18,10 @@ from django.views.decorators.http import require_POST
 from accounts.models import User
 from accounts.roles import Role
 from accounts.scoping import district_q
+from core.workflow import add_service_errors
 
 from .. import services
+from ..forms import WorkloadReassignForm
 from ..models import MediationCase, MediatorConflict
 
 PAGE_SIZE = 30
@@ -41,9 +44,10 @@ def _conflicted(case, conflicts) -> set[int]:
             or (c.credit_code and case.respondent_credit_code and c.credit_code == case.respondent_credit_code)}
 
 
-def mediation_workload(request):
+def _workload_page(request, *, refused=None, status=200):
+    """The page; ``refused`` is the (case number, bound form) of a reassignment the service refused, re-shown
+    in its row with what was typed and why."""
     user = request.user
-    _require_official(user)
     now = timezone.now()
     cases = MediationCase.objects.visible_to(user).filter(district_q(user))
     counts = {row["mediator"]: row for row in (
@@ -71,33 +75,46 @@ def mediation_workload(request):
         running = running.filter(mediator_id=int(mediator_filter))
     page = Paginator(running, PAGE_SIZE).get_page(request.GET.get("page"))
     conflicts = list(MediatorConflict.objects.filter(mediator__in=[m.pk for m in mediators]))
+    refused_number, refused_form = refused or (None, None)
     choices = [(case, [(m, m.pk in conflicted, m.pk == case.mediator_id) for m in mediators
-                       if m.district_id == case.district_id])
+                       if m.district_id == case.district_id],
+                refused_form if case.number == refused_number else None)
                for case in page for conflicted in [_conflicted(case, conflicts)]]
     waiting = cases.filter(status=S.ACCEPTED).count()
     return render(request, "casework/mediation/workload.html", {
         "rows": rows, "page": page, "cases": choices, "waiting": waiting, "now": now,
         "mediator_filter": mediator_filter,
         "totals": {key: sum(r[key] for _m, r in rows) for key in empty},
-    })
+        "refused": {"number": refused_number, "form": refused_form,
+                    # the case may have left the list (no longer in mediation): its row cannot show the errors
+                    "in_list": any(case.number == refused_number for case, _o, _f in choices)} if refused else None,
+    }, status=status)
+
+
+def mediation_workload(request):
+    _require_official(request.user)
+    return _workload_page(request)
 
 
 @require_POST
 def mediation_workload_reassign(request, number):
     """Reassign from the workload page; the service refuses a mediator outside the district or related to a
-    party (回避) and a case that is not in mediation."""
+    party (回避) and a case that is not in mediation. A refused form comes back in its row with what was typed.
+    The page and mediator filter the form was sent from travel in the query string and are kept."""
     case = get_object_or_404(MediationCase.objects.visible_to(request.user), number=number)
     _require_official(request.user)
-    mediator = User.objects.filter(pk=request.POST.get("mediator") or 0).first()
-    if mediator is None:
-        messages.error(request, _("%(number)s：请选择调解员。") % {"number": case.number})
-        return redirect("mediation:mediation_workload")
-    try:
-        services.mediation_reassign(case=case, by=request.user, mediator=mediator,
-                                    reason=request.POST.get("reason", ""))
-    except ValidationError as exc:
-        messages.error(request, "%s：%s" % (case.number, " ".join(exc.messages)))
-    else:
-        messages.success(request, _("%(number)s 已改派给 %(name)s。")
-                         % {"number": case.number, "name": mediator.get_full_name() or mediator.username})
-    return redirect("mediation:mediation_workload")
+    # Any mediator of the district may be chosen here; the service names the one who must recuse.
+    form = WorkloadReassignForm(request.POST, mediators=services.eligible_mediators(case))
+    if form.is_valid():
+        mediator = form.cleaned_data["mediator"]
+        try:
+            services.mediation_reassign(case=case, by=request.user, mediator=mediator,
+                                        reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("%(number)s 已改派给 %(name)s。")
+                             % {"number": case.number, "name": mediator.get_full_name() or mediator.username})
+            query = request.GET.urlencode()
+            return redirect(reverse("mediation:mediation_workload") + (f"?{query}" if query else ""))
+    return _workload_page(request, refused=(case.number, form), status=409)

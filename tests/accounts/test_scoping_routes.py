@@ -493,8 +493,8 @@ RULES: dict[str, Rule] = {
     "mediation:mediation_intake": Rule("perm", expect={"a": OK, "b": OK, "intake_a": OK}),
     "mediation:mediation_workload": Rule("perm", expect={"a": OK, "b": OK}),
     "mediation:mediation_workload_reassign": Rule(
-        "scoped", kwargs=lambda w: {"number": w.mediation_a.number}, method="post", status=(302,),
-        why="A's case is not in mediation: refused with a message and sent back to the workload page"),
+        "scoped", kwargs=lambda w: {"number": w.mediation_a.number}, method="post", status=(409,),
+        why="A's case is not in mediation: the refusal comes back on the workload page with what was typed"),
     "mediation:mediation_from_complaint": Rule(
         "scoped", kwargs=lambda w: {"number": w.complaint_a.number}, method="post", status=(302,)),
     "public:mediation_apply": Rule("public"),

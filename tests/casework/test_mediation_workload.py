@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from casework import services
 from casework.models import MediationCase, MediatorConflict
@@ -90,8 +90,7 @@ def test_reassign_from_the_page_and_the_conflict_check_refuses_a_related_mediato
     assert "（需回避）" in options and "（现调解员）" in options
 
     response = client.post(f"{URL}{case.number}/reassign/", {"mediator": second.pk, "reason": "均衡工作量"})
-    assert response.status_code == 302
-    assert "应当回避" in client.get(URL).content.decode()
+    assert response.status_code == 409 and "应当回避" in case_row(response, case)
     assert fresh(case).mediator == mediator
 
     MediatorConflict.objects.all().delete()
@@ -104,15 +103,67 @@ def test_reassign_from_the_page_and_the_conflict_check_refuses_a_related_mediato
                                                                                    "to": second.pk}
 
 
+def case_row(response, case):
+    return response.content.decode().split(f'data-case="{case.number}"')[1].split("</tr>")[0]
+
+
 def test_reassign_needs_a_reason_and_a_running_mediation(official, mediator, second):
     case = assigned(official, mediator, session=True)
     client = login(official)
-    client.post(f"{URL}{case.number}/reassign/", {"mediator": second.pk, "reason": ""})
-    assert "请说明改派理由" in client.get(URL).content.decode() and fresh(case).mediator == mediator
+    response = client.post(f"{URL}{case.number}/reassign/", {"mediator": second.pk, "reason": ""})
+    assert response.status_code == 409 and "请说明改派理由" in case_row(response, case)
+    assert fresh(case).mediator == mediator
     waiting = apply()
     services.mediation_accept(case=waiting, by=official)
-    client.post(f"{URL}{waiting.number}/reassign/", {"mediator": second.pk, "reason": "x"})
-    assert "只有调解进行中的案件可以改派调解员" in client.get(URL).content.decode()
+    response = client.post(f"{URL}{waiting.number}/reassign/", {"mediator": second.pk, "reason": "x"})
+    # The case is not in the running list: the page says at the top which case was refused and why.
+    alert = response.content.decode().split('id="reassign-refused"')[1].split("</div>")[0]
+    assert response.status_code == 409 and waiting.number in alert and "只有调解进行中的案件可以改派调解员" in alert
+
+
+def test_a_refused_reassignment_is_shown_again_with_what_was_typed(official, mediator, second, chaoyang):
+    """A refusal (here the conflict check, recorded after the page was loaded) keeps the chosen mediator and
+    the typed reason in the case's row, says why there and at the top, and keeps the page and filter."""
+    case = assigned(official, mediator, session=True)
+    MediatorConflict.objects.create(mediator=second, party_name="某某物流有限公司", note="亲属在该公司任职")
+    MediationCase.objects.filter(pk=case.pk).update(respondent_name="某某物流有限公司")
+    client = login(official)
+    reason = "原调解员休假，<b>均衡</b>工作量"
+    response = client.post(f"{URL}{case.number}/reassign/?mediator={mediator.pk}",
+                           {"mediator": second.pk, "reason": reason})
+    assert response.status_code == 409 and fresh(case).mediator == mediator
+    row = case_row(response, case)
+    assert 'value="原调解员休假，&lt;b&gt;均衡&lt;/b&gt;工作量"' in row  # kept, escaped
+    assert f'<option value="{second.pk}" disabled selected>' in row
+    assert "该调解员与本案当事人存在登记的关联关系，应当回避。" in row and 'aria-invalid="true"' in row
+    assert f'/reassign/?mediator={mediator.pk}"' in row  # the next try goes back to the same filtered page
+    top = response.content.decode().split('id="reassign-refused"')[1].split("</div>")[0]
+    assert f"{case.number} 未改派" in top
+    assert not AuditEvent.objects.for_object(case).filter(name="reassign").exists()
+
+    # No mediator chosen: the reason stays, the error names the field.
+    response = client.post(f"{URL}{case.number}/reassign/", {"mediator": "", "reason": "均衡工作量"})
+    row = case_row(response, case)
+    assert response.status_code == 409 and 'value="均衡工作量"' in row and "请选择调解员。" in row
+
+    # A mediator of another district (a forged or stale choice) is refused with the district rule.
+    response = client.post(f"{URL}{case.number}/reassign/", {"mediator": mediator.pk + 10_000, "reason": "x"})
+    assert response.status_code == 409 and "调解员须为本区的调解员。" in case_row(response, case)
+
+    # In English the refusal is translated too. (LocaleMiddleware leaves the request's language active in this
+    # thread; the override puts Chinese back for what follows.)
+    client.cookies["django_language"] = "en"
+    with translation.override("zh-hans"):
+        response = client.post(f"{URL}{case.number}/reassign/", {"mediator": second.pk, "reason": reason})
+    client.cookies["django_language"] = "zh-hans"
+    row = case_row(response, case)
+    assert response.status_code == 409 and "应当回避" not in row and "must step aside" in row
+
+    MediatorConflict.objects.all().delete()
+    response = client.post(f"{URL}{case.number}/reassign/?mediator={mediator.pk}",
+                           {"mediator": second.pk, "reason": "均衡工作量"})
+    assert response.status_code == 302 and response["Location"] == f"{URL}?mediator={mediator.pk}"
+    assert fresh(case).mediator == second
 
 
 def test_other_districts_case_is_404_for_reassignment(official, mediator, second, other_official):
@@ -136,3 +187,15 @@ def test_query_count_does_not_grow_with_mediators_and_cases(official, mediator, 
     with django_assert_max_num_queries(len(small.captured_queries)):
         page = client.get(URL).content.decode()
     assert page.count('data-case="') == 9
+
+
+def test_the_case_page_reassignment_form_also_comes_back_with_what_was_typed(official, mediator, second):
+    case = assigned(official, mediator, session=True)
+    MediatorConflict.objects.create(mediator=second, credit_code=CC, note="曾在该公司任职")
+    response = login(official).post(f"/staff/mediation/cases/{case.number}/reassign/",
+                                    {"mediator": second.pk, "reason": "原调解员休假"})
+    page = response.content.decode()
+    form = page.split('action="/staff/mediation/cases/%s/reassign/"' % case.number)[1].split("</form>")[0]
+    assert response.status_code == 409 and fresh(case).mediator == mediator
+    assert 'value="原调解员休假"' in form and f'<option value="{second.pk}" selected>' in form
+    assert "应当回避" in form
