@@ -127,6 +127,19 @@ def test_more_rows_keep_what_was_typed_without_flagging_it(official, chaoyang):
     assert "登记未完成" not in body
 
 
+def test_the_forms_first_submit_button_registers_so_enter_does_not_add_rows(official):
+    """Enter in a text field clicks the form's first submit button (HTML implicit submission); it must be 登记,
+    not 增加空行 (a browser test in tests/e2e/test_mediation_journey.py presses Enter)."""
+    import re
+
+    body = login(official).get("/staff/mediation/intake/").content.decode()
+    form = body[body.index('<form method="post" style="padding:16px"'):]
+    buttons = re.findall(r"<button\b[^>]*>", form.split("</form>")[0])
+    submits = [b for b in buttons if 'type="button"' not in b]
+    assert "_more" not in submits[0] and 'type="submit"' in submits[0]
+    assert sum('name="_more"' in b for b in submits) == 2  # the two 增加空行 buttons are still there
+
+
 def test_intake_with_an_invalid_id_number_keeps_the_input_and_files_nothing(official, chaoyang):
     response = login(official).post("/staff/mediation/intake/", intake_data(**{
         "channel": "counter", "district": chaoyang.pk, "applicant-0-name": "李师傅",

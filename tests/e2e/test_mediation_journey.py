@@ -157,3 +157,35 @@ def test_mediation_from_online_application_to_fulfilled_agreement(live_server, p
                      "调解协议生效"):
         assert expected in text, expected
     assert "王建国" not in text
+
+
+def test_counter_intake_adds_rows_and_enter_in_a_text_field_registers(live_server, staff_page, staff, chaoyang):
+    """At the counter the intake officer adds rows for a third applicant (增加空行 keeps what was typed), then
+    presses Enter in a text field: the application is registered (Enter used to click 增加空行, the form's
+    first submit button, and only add rows)."""
+    base = live_server.url
+    intake = staff_page("intake", base)
+    intake.goto(f"{base}/staff/mediation/intake/")
+    intake.select_option("select[name=channel]", "counter")
+    intake.select_option("select[name=district]", str(chaoyang.pk))
+    intake.fill("input[name=applicant-0-name]", "王建国")
+    intake.fill("input[name=applicant-0-id_number]", ID1)
+    applicant_rows = intake.locator("#applicants tbody tr")
+    expect(applicant_rows).to_have_count(3)
+    intake.locator("#applicants").get_by_role("button", name="增加空行").click()
+    expect(applicant_rows).to_have_count(4)  # the typed row and three empty ones
+    expect(intake.locator("input[name=applicant-0-name]")).to_have_value("王建国")
+    expect(intake.locator(".gc-messages[role=alert]")).to_have_count(0)  # nothing flagged yet
+    intake.fill("input[name=applicant-1-name]", "赵小军")
+    intake.fill("input[name=applicant-1-id_number]", ID2)
+    intake.select_option("select[name=claim-0-kind]", "unpaid_wages")
+    intake.fill("input[name=claim-0-amount]", "6400")
+    intake.fill("textarea[name=matters]", "拖欠工资")
+    intake.fill("textarea[name=reasons]", "两人在该公司分拣货物一个月，至今未付工资。")
+    intake.fill("input[name=respondent_name]", "北京速达物流有限公司")
+    intake.locator("input[name=respondent_name]").press("Enter")
+    intake.wait_for_url(re.compile(r"/staff/mediation/cases/TJ-"))
+    case = MediationCase.objects.get()
+    assert case.channel == "counter" and case.respondent_name == "北京速达物流有限公司"
+    assert sorted(case.applicants.values_list("name", flat=True)) == ["王建国", "赵小军"]
+    assert list(case.claims.values_list("amount", flat=True)) == [6400]
