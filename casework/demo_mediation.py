@@ -2,20 +2,23 @@
 state a case rests in, all in 朝阳区, made through the services and the flow's tasks (claimed and executed the
 way the task views do it), so they carry the same trail, clock, documents and notifications as real cases.
 FULFILLED, NOT_FULFILLED and FAILED are passing states: the flow closes such cases at once, so they show as
-closed with their outcome. Idempotent: recognised by a marker in the matters."""
+closed with their outcome. One signed agreement is moved three weeks back (``_age``) so that its wage payment is
+past due, and one case meets online. Idempotent: recognised by a marker in the matters."""
 
 from datetime import timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from viewflow.workflow import STATUS
 
+from core.models import Deadline
 from core.validators import credit_code_check_char, resident_id_check_digit
 
 from . import services
 from .flows import MediationFlow, open_mediation_process
-from .models import MediationCase
+from .models import AgreementObligation, MediationAgreement, MediationCase, MediationSession
 
 MARKER = "（演示调解案例）"
 
@@ -64,24 +67,46 @@ def _assign(case, official, mediator):
                     lambda: services.mediation_assign(case=case, by=official, mediator=mediator, reason=""))
 
 
-def _mediating(case, official, mediator, *, place="十里堡零工市场调解室"):
+def _mediating(case, official, mediator, *, place="十里堡零工市场调解室", online=False, participants="",
+               scheduled_at=None):
     case = _assign(case, official, mediator)
-    session = services.mediation_schedule_session(case=case, by=mediator, place=place,
-                                                  scheduled_at=timezone.now() + timedelta(days=1))
+    session = services.mediation_schedule_session(case=case, by=mediator, place=place, online=online,
+                                                  participants=participants,
+                                                  scheduled_at=scheduled_at or timezone.now() + timedelta(days=1))
     services.mediation_record_minutes(case=case, by=mediator, session=session,
                                       minutes="双方到场。申请人陈述欠薪事实，被申请人认可用工关系，对金额有异议。")
     return MediationCase.objects.get(pk=case.pk)
 
 
-def _signed(case, official, mediator, amounts):
-    case = _mediating(case, official, mediator)
-    due = timezone.localdate() + timedelta(days=7)
+def _signed(case, official, mediator, amounts, *, due_in_days=7):
+    # The agreement is signed at the session, which therefore lies in the past.
+    case = _mediating(case, official, mediator, scheduled_at=timezone.now() - timedelta(hours=2))
+    due = timezone.localdate() + timedelta(days=due_in_days)
     services.mediation_draft_agreement(case=case, by=mediator, facts="双方确认用工关系及欠付报酬数额。", obligations=[
         services.Obligation(description=f"被申请人支付申请人劳动报酬{a}元", amount=Decimal(a), due_on=due,
                             method="银行转账至申请人本人账户") for a in amounts])
     services.mediation_record_signatures(case=case, by=mediator, applicant=True, respondent=True, mediator=True,
                                          seal=True)
     return services.mediation_sign_agreement(case=case, by=mediator)
+
+
+def _age(case, days):
+    """Move a demo case's own dates ``days`` back (application, acceptance, assignment, session, signatures,
+    the mediation clock), so that its agreement's performance date can lie in the past, as it does for a real
+    case some weeks on. The audit trail keeps the moment the demo was seeded: it is append-only."""
+    shift = timedelta(days=days)
+
+    def back(queryset, *fields):
+        queryset.update(**{f: F(f) - shift for f in fields})  # NULL stays NULL
+
+    back(MediationCase.objects.filter(pk=case.pk), "received_at", "accepted_at", "assigned_at",
+         "agreement_effective_at", "due_at")
+    back(MediationSession.objects.filter(case=case), "scheduled_at", "recorded_at")
+    back(MediationAgreement.objects.filter(case=case), "drafted_at", "applicant_signed_at", "respondent_signed_at",
+         "mediator_signed_at", "seal_recorded_at")
+    back(AgreementObligation.objects.filter(agreement__case=case), "due_on")
+    back(Deadline.objects.for_object(case), "started_at", "due_at", "remind_at", "reminded_at", "met_at")
+    return MediationCase.objects.get(pk=case.pk)
 
 
 def seed_states(district, official, mediator) -> list[MediationCase]:
@@ -99,7 +124,8 @@ def seed_states(district, official, mediator) -> list[MediationCase]:
                                claims=[("overtime", "1200.00")]), official, mediator))  # mediator assigned
     made.append(_mediating(_apply(district, 5, respondent="北京鲜丰餐饮管理有限公司", workers=["周丽", "吴强"],
                                   claims=[("unpaid_wages", "3600.00"), ("overtime", "800.00")]),
-                           official, mediator))  # in mediation
+                           official, mediator, place="线上调解：腾讯会议 612 345 789", online=True,
+                           participants="十八里店街道劳动保障所 李工作人员；被申请人委托代理人"))  # in mediation, online
     made.append(_signed(_apply(district, 6, respondent="北京顺捷搬家服务有限公司", workers=["郑海"],
                                claims=[("unpaid_wages", "2000.00")]), official, mediator, ["2000.00"]))
     fulfilled = _signed(_apply(district, 7, respondent="北京优品保洁服务有限公司", workers=["冯梅"],
@@ -118,6 +144,12 @@ def seed_states(district, official, mediator) -> list[MediationCase]:
     withdrawn = _apply(district, 10, respondent="北京乐活健身有限公司", workers=["蒋涛"],
                        claims=[("deposit_refund", "500.00")])
     made.append(services.mediation_withdraw(case=withdrawn, reason="已与用人单位自行和解。"))
+    # Agreement signed three weeks ago, wages due two weeks after signing and still unpaid: the case page shows
+    # the worker's options (支付令, Art. 16; arbitration and its one-year limit, Arts. 15 and 27).
+    overdue = _signed(_apply(district, 11, respondent="北京嘉和物业服务有限公司", workers=["韩立"],
+                             claims=[("unpaid_wages", "3200.00")], channel="counter"),
+                      official, mediator, ["3200.00"], due_in_days=14)
+    made.append(_age(overdue, 21))  # agreement signed, payment a week past due
     return [MediationCase.objects.get(pk=c.pk) for c in made]
 
 

@@ -55,3 +55,47 @@ def test_seed_makes_mediation_cases_in_every_state_through_the_flow_and_is_idemp
     count = MediationCase.objects.count()
     demo.seed(stdout=io.StringIO(), cases=0)
     assert MediationCase.objects.count() == count
+
+
+def _login(user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _section(page, start, end="</table>"):
+    return page.split(start, 1)[1].split(end, 1)[0]
+
+
+def test_demo_case_with_an_unpaid_agreement_shows_the_payment_order_and_arbitration_guidance(demo_users):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from casework import services
+
+    demo.seed(stdout=io.StringIO(), cases=0)
+    overdue = [c for c in MediationCase.objects.filter(matters__endswith="（演示调解案例）", status=S.AGREEMENT_SIGNED)
+               if services.missed_payment_obligations(c)]
+    assert len(overdue) == 1
+    case = overdue[0]
+    obligation = case.agreement.obligations.get()
+    today = timezone.localdate()
+    # Dates agree with each other: signed three weeks ago, due a week ago, the session before the signing.
+    assert timezone.localtime(case.agreement_effective_at).date() == today - timedelta(days=21)
+    assert obligation.due_on == today - timedelta(days=7) and obligation.fulfilled_at is None
+    assert case.sessions.get().scheduled_at < case.agreement_effective_at
+    assert case.received_at <= case.accepted_at <= case.assigned_at < case.agreement_effective_at
+    for user in (demo_users["district"], demo_users["mediator"]):
+        page = _login(user).get(case.get_absolute_url()).content.decode()
+        guidance = _section(page, 'id="payment-order"', "</section>")
+        assert "支付令" in guidance and "第十六条" in guidance and "第二十七条" in guidance
+        assert "3200.00" in guidance
+    # The other signed case is not due yet: no guidance there.
+    others = MediationCase.objects.filter(matters__endswith="（演示调解案例）", status=S.AGREEMENT_SIGNED).exclude(
+        pk=case.pk)
+    assert others and all('id="payment-order"' not in _login(demo_users["district"]).get(
+        c.get_absolute_url()).content.decode() for c in others)
+
