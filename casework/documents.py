@@ -228,6 +228,13 @@ MEDIATION_EVENT_LABELS = {
     "withdrawal_recorded_by_staff": _("工作人员代为登记撤回"),
     "from_complaint": _("由投诉转入"),
     "survey_answered": _("满意度评价"),
+    "wageclaim_opened": _("转为欠薪线索"),
+    # objects of downloads and notices (the action names the deed)
+    "document": _("文书"),
+    "attachment": _("附件"),
+    "sms": _("短信"),
+    "email": _("邮件"),
+    "inbox": _("站内消息"),
 }
 
 _MEDIATION_STATUS_LABELS = dict(MediationCase.Status.choices)

@@ -14,7 +14,7 @@ from core.models import AuditEvent, Deadline
 from core.workflow import CountedPagePaginator, add_service_errors
 
 from .. import services
-from ..documents import mediation_documents
+from ..documents import mediation_documents, mediation_timeline_rows
 from ..forms import (AgreementForm, ExtensionForm, FailForm, MediatorForm, MinutesForm, SessionForm,
                      SignaturesForm)
 from ..models import MediationCase, MediationSession
@@ -82,7 +82,7 @@ def mediation_detail(request, number, **bound):
         "extensions": list(case.extensions.all()),
         "deadlines": list(Deadline.objects.for_object(case).order_by("started_at")),
         "documents": list(mediation_documents(case)),
-        "timeline": list(AuditEvent.objects.for_object(case).timeline()),
+        "timeline": mediation_timeline_rows(case),
         "is_mediator": user.pk == case.mediator_id and case.status in MediationCase.MEDIATING,
         "can_reassign": user.has_perm("casework.assign_mediation") and case.status in MediationCase.MEDIATING,
         "can_dossier": user.has_perm("core.export_data") or user.pk == case.mediator_id

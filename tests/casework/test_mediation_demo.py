@@ -99,3 +99,33 @@ def test_demo_case_with_an_unpaid_agreement_shows_the_payment_order_and_arbitrat
     assert others and all('id="payment-order"' not in _login(demo_users["district"]).get(
         c.get_absolute_url()).content.decode() for c in others)
 
+
+def test_demo_case_pages_show_the_timeline_in_words_and_online_sessions_with_participants(demo_users):
+    import re
+
+    demo.seed(stdout=io.StringIO(), cases=0)
+    client = _login(demo_users["district"])
+    cases = list(MediationCase.objects.filter(matters__endswith="（演示调解案例）"))
+    for case in cases:
+        page = client.get(case.get_absolute_url()).content.decode()
+        timeline = _section(page, 'id="timeline"')
+        rows = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td>", timeline)
+        assert rows, case.number
+        for _at, _actor, what, change in rows:
+            # every event is named in Chinese (no raw codes such as session_scheduled or mediation.acceptance)
+            assert not re.search(r"[a-z]{3,}", what), (case.number, what)
+            assert not re.search(r"[a-z]{3,}", change), (case.number, change)
+        assert "<td>创建</td><td> → 待受理</td>" in timeline, case.number
+    signed = next(c for c in cases if c.status == S.AGREEMENT_SIGNED)
+    assert client.post(f"/staff/mediation/cases/{signed.number}/dossier/").status_code == 302
+    timeline = _section(client.get(signed.get_absolute_url()).content.decode(), 'id="timeline"')
+    for label in ("状态变更·受理", "状态变更·指派调解员", "修改·安排调解", "修改·记录调解笔录", "修改·起草调解协议",
+                  "修改·记录签名和印章", "状态变更·调解协议生效", "导出·导出案卷", "期限·期限已完成"):
+        assert label in timeline, label
+    assert "调解中 → 已达成调解协议" in timeline and "区级负责人" in timeline
+
+    online = [c for c in cases if c.sessions.filter(online=True).exists()]
+    assert len(online) == 1
+    sessions = _section(client.get(online[0].get_absolute_url()).content.decode(), 'id="sessions"', "</ul>")
+    assert "线上调解" in sessions and "腾讯会议" in sessions
+    assert "其他参加人员：十八里店街道劳动保障所 李工作人员" in sessions
