@@ -16,6 +16,7 @@ from .views import staff
 class ComplaintFlowViewset(ScopedFlowAppViewset):
     title = _("投诉举报")
     icon = "report"
+    menu_template_name = "casework/complaint/flow_menu.html"
 
     complaint_list_path = path("cases/", staff.complaint_list, name="complaint_list")
     complaint_intake_path = path("cases/new/", staff.complaint_intake, name="complaint_intake")
@@ -39,6 +40,7 @@ class ComplaintFlowViewset(ScopedFlowAppViewset):
 class MediationFlowViewset(ScopedFlowAppViewset):
     title = _("劳动争议调解")
     icon = "handshake"
+    menu_template_name = "casework/mediation/flow_menu.html"
 
     mediation_list_path = path("cases/", mediation_views.mediation_list, name="mediation_list")
     mediation_intake_path = path("intake/", mediation_intake_views.mediation_intake, name="mediation_intake")
