@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from typing import Callable
 
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import QueryDict
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
+
+from .workflow import CountedPagePaginator
 
 PAGE_SIZE = 25
 
@@ -201,7 +202,8 @@ class FilteredListView(TemplateView):
             control = list_filter.control(value, request)
             if control is not None:
                 controls.append(control)
-        page = Paginator(queryset.order_by(*self.ordering), self.paginate_by).get_page(request.GET.get("page"))
+        page = CountedPagePaginator(queryset.order_by(*self.ordering), self.paginate_by).get_page(
+            request.GET.get("page"))
         encoded = query.urlencode()
         return super().get_context_data(page=page, filters=controls, query=f"{encoded}&" if encoded else "",
                                         **kwargs)
