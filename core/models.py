@@ -50,10 +50,11 @@ class AuditEventQuerySet(models.QuerySet):
 class AuditEvent(models.Model):
     """One row per transition, PII reveal, export or document download.
 
-    Rows form a hash chain: ``hash = sha256(prev_hash + canonical(row))``. They are inserted under a
-    lock (a PostgreSQL advisory transaction lock; SQLite serialises writers itself) so that concurrent
-    writers never fork the chain, and they are never updated or deleted (refused here and, on
-    PostgreSQL, by a trigger). ``manage.py verify_audit`` re-computes the chain.
+    Rows form a hash chain: ``hash = sha256(prev_hash + canonical(row))``. Each append moves the chain's
+    head (``AuditChainHead``, one row) in the same statement, so concurrent writers queue on that row's lock
+    until the appending transaction ends and never fork the chain (SQLite serialises writers itself). Rows
+    are never updated or deleted (refused here and, on PostgreSQL, by a trigger). ``manage.py verify_audit``
+    re-computes the chain.
     """
 
     class Action(models.TextChoices):
@@ -177,14 +178,7 @@ class AuditEvent(models.Model):
             reason=reason or "",
             data=json.loads(json.dumps(data or {}, default=str)),
         )
-        event.prev_hash = _chain_head()
-        event.hash = event.compute_hash()
-        # The row save(force_insert=True) would write, without the ORM's insert compiler (no signals are
-        # connected to audit rows): a transition writes several (bench report 2026-11-26, measurement 5).
-        from .statements import insert_returning
-
-        insert_returning(event)
-        _remember_head(event.hash)
+        _append(event)
         return event
 
     @classmethod
@@ -224,53 +218,59 @@ def _clean_ip(value):
     return clean_ipv6_address(value) if ":" in value else value
 
 
-# A fixed key for the advisory lock that serialises chain appends on PostgreSQL.
-_AUDIT_LOCK_KEY = 0x6769_6763_6173_65  # "gigcase"
+class AuditChainHead(models.Model):
+    """The newest hash of the audit chain (one row, id 1) and the one before it.
+
+    Appending an event moves the head in the statement that inserts the event. The head row stays locked
+    until the appending transaction ends, so a concurrent writer waits and then chains onto what this one
+    committed (or, after a rollback, onto the old head: the move rolls back with the row). ``prev_hash`` is
+    there so that the moving UPDATE can hand back the hash it replaced."""
+
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        default_permissions = ()
+
+    def __str__(self):
+        return self.hash
 
 
-def _lock_chain():
+def _append(event: AuditEvent) -> None:
+    """Insert ``event`` at the head of the chain and set its ``prev_hash`` and ``hash``.
+
+    PostgreSQL: one statement. The head row is upserted first, in a common table expression; its hash is
+    computed there from the head it found (``sha256(prev_hash ‖ canonical)``, PostgreSQL's own SHA-256, the
+    same bytes ``compute_hash`` digests), and the event row takes both hashes. Before, an append was a lock,
+    a read of the newest row and the INSERT (bench report 2026-11-27, measurement 5). SQLite (the embedded
+    demo, one writer at a time): read the head, insert, move the head."""
+    from .statements import insert_returning
+
+    head_table = connection.ops.quote_name(AuditChainHead._meta.db_table)
+    canonical = event.canonical()
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_AUDIT_LOCK_KEY])
-    # SQLite: transactions are IMMEDIATE (settings), so the write lock is already held.
-
-
-# The head of the chain as this transaction last wrote it, so that later appends in the same transaction need
-# neither the lock (held since the first append, until the transaction ends) nor a read of the head: one
-# INSERT per row (bench report 2026-11-26). It is forgotten whenever the transaction ends and whenever any
-# savepoint rolls back (the row it names may be gone); the next append then locks and reads again.
-
-
-def _watch(conn) -> None:
-    if getattr(conn, "_audit_watched", False):
+        sha = "encode(sha256(convert_to({} || %s::text, 'UTF8')), 'hex')"
+        moved = insert_returning(
+            event,
+            with_=(f"head AS (INSERT INTO {head_table} (id, prev_hash, hash) "
+                   f"VALUES (1, %s, {sha.format('%s::text')}) "
+                   f"ON CONFLICT (id) DO UPDATE SET prev_hash = {head_table}.hash, "
+                   f"hash = {sha.format(head_table + '.hash')} RETURNING prev_hash, hash)",
+                   [GENESIS_HASH, GENESIS_HASH, canonical, canonical]),
+            from_="head", computed={"prev_hash": "head.prev_hash", "hash": "head.hash"},
+            returning="prev_hash, hash",
+        )
+        event.prev_hash, event.hash = moved
         return
-    for name in ("commit", "rollback", "close", "savepoint_rollback"):
-        original = getattr(conn, name)
-
-        def forget(*args, _original=original, **kwargs):
-            conn._audit_chain_head = None
-            return _original(*args, **kwargs)
-
-        setattr(conn, name, forget)
-    conn._audit_watched = True
-
-
-def _chain_head() -> str:
-    from django.db import connections
-
-    conn = connections["default"]
-    head = getattr(conn, "_audit_chain_head", None)
-    if head is not None and conn.in_atomic_block:
-        return head
-    _watch(conn)
-    _lock_chain()
-    return AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first() or GENESIS_HASH
-
-
-def _remember_head(hash_) -> None:
-    from django.db import connections
-
-    connections["default"]._audit_chain_head = hash_
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT hash FROM {head_table} WHERE id = 1")
+        row = cursor.fetchone()
+        event.prev_hash = row[0] if row else GENESIS_HASH
+        event.hash = event.compute_hash()
+        insert_returning(event)
+        cursor.execute(f"INSERT INTO {head_table} (id, prev_hash, hash) VALUES (1, %s, %s) "
+                       f"ON CONFLICT (id) DO UPDATE SET prev_hash = excluded.prev_hash, hash = excluded.hash",
+                       [event.prev_hash, event.hash])
 
 
 # ---- case numbers ------------------------------------------------------------------------------
