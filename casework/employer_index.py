@@ -8,6 +8,8 @@ Receivers on the three models' ``post_save`` refresh the row when a save may hav
 from django.contrib.contenttypes.models import ContentType
 from django.db.models.signals import post_delete, post_save
 
+from core.statements import insert_returning
+
 from .employers import employer_key, normalise_credit_code
 
 # model label → (name field, credit code field, opened-at field, extra filter on the instance)
@@ -36,10 +38,14 @@ def refresh_mention(instance) -> None:
     if not _mentions(instance) or not (key or code):
         EmployerMention.objects.filter(content_type=ct, object_id=instance.pk).delete()
         return
-    EmployerMention.objects.update_or_create(
-        content_type=ct, object_id=instance.pk,
-        defaults={"district_id": instance.district_id, "name": name[:200], "credit_code": code, "key": key,
-                  "opened_at": getattr(instance, opened_field)},
+    # One upsert on (content_type, object_id) instead of update_or_create's savepoints, locking read and
+    # insert (bench report 2026-11-27, measurement 5); nothing listens to mention rows' signals.
+    insert_returning(
+        EmployerMention(content_type=ct, object_id=instance.pk, district_id=instance.district_id,
+                        name=name[:200], credit_code=code, key=key, opened_at=getattr(instance, opened_field)),
+        on_conflict="(content_type_id, object_id) DO UPDATE SET district_id = excluded.district_id, "
+                    "name = excluded.name, credit_code = excluded.credit_code, key = excluded.key, "
+                    "opened_at = excluded.opened_at",
     )
 
 
