@@ -271,6 +271,11 @@ class Inspection(RefreshableFSMMixin, DeadlineTracked):
             models.Index(fields=["district", "status"], name="inspection_district_status_idx"),
             models.Index(fields=["inspector", "status"], name="inspection_inspector_idx"),
             models.Index(fields=["market", "planned_for"], name="inspection_market_date_idx"),
+            # visible_q's arms over open inspections only: where the inbox, queue and badges start
+            models.Index(fields=["district"], name="inspection_open_district_idx",
+                         condition=~Q(status__in=["closed", "cancelled"])),
+            models.Index(fields=["inspector"], name="inspection_open_inspector_idx",
+                         condition=~Q(status__in=["closed", "cancelled"])),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),

@@ -223,6 +223,11 @@ class Complaint(RefreshableFSMMixin, ProvisionalDeadlineTracked):
             # the district's open cases: where its inbox, queue and badges start (core.workflow.scope_tasks)
             models.Index(fields=["district"], name="complaint_open_district_idx",
                          condition=~Q(status__in=["rejected", "closed", "withdrawn", "merged"])),
+            # the other arms of visible_q: a user's own open cases, not every case they ever handled
+            models.Index(fields=["assignee"], name="complaint_open_assignee_idx",
+                         condition=~Q(status__in=["rejected", "closed", "withdrawn", "merged"])),
+            models.Index(fields=["responsible"], name="complaint_open_responsible_idx",
+                         condition=~Q(status__in=["rejected", "closed", "withdrawn", "merged"])),
         ]
         constraints = [
             # An anonymous complaint carries no identity; a named one needs a way to reach the person.

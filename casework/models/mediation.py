@@ -158,6 +158,9 @@ class MediationCase(RefreshableFSMMixin, models.Model):
             # the district's open cases: where its inbox, queue and badges start (core.workflow.scope_tasks)
             models.Index(fields=["district"], name="mediation_open_district_idx",
                          condition=~Q(status__in=["declined", "closed", "withdrawn"])),
+            # the other arm of visible_q: the mediator's open cases, not every case they ever mediated
+            models.Index(fields=["mediator"], name="mediation_open_mediator_idx",
+                         condition=~Q(status__in=["declined", "closed", "withdrawn"])),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(version__gte=1), name="mediation_version_gte_1"),

@@ -207,6 +207,9 @@ class WageClaim(RefreshableFSMMixin, ProvisionalDeadlineTracked):
             # the district's open cases: where its inbox, queue and badges start (core.workflow.scope_tasks)
             models.Index(fields=["district"], name="wageclaim_open_district_idx",
                          condition=~Q(status__in=["unsubstantiated", "closed"])),
+            # the other arm of visible_q: the officer's open claims, not every claim they ever handled
+            models.Index(fields=["officer"], name="wageclaim_open_officer_idx",
+                         condition=~Q(status__in=["unsubstantiated", "closed"])),
         ]
         constraints = [
             models.CheckConstraint(

@@ -94,10 +94,30 @@ def test_the_queue_key_is_the_indexed_expression(mediator):
         pytest.skip("the index exists on PostgreSQL only")
     from core.workflow import open_to
 
-    sql, params = open_to(Task.objects.order_by(), mediator).values("pk").query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")  # a handful of rows: force the planner to show
-        cursor.execute("SET LOCAL enable_indexscan = off")  # which index can answer each arm (a BitmapOr)
-        cursor.execute("EXPLAIN " + sql, params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "open_task_queue_idx" in plan, plan
+    def plan(queryset):
+        sql, params = queryset.values("pk").query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")  # a handful of rows: force the planner to show
+            cursor.execute("SET LOCAL enable_indexscan = off")  # which index can answer each arm (a BitmapOr)
+            cursor.execute("EXPLAIN " + sql, params)
+            return "\n".join(row[0] for row in cursor.fetchall())
+
+    assert "open_task_queue_idx" in plan(open_to(Task.objects.order_by(), mediator))
+    # One flow's queue (core migration 0009): the flow's nodes are the index's second column, so the index
+    # condition itself drops other flows' tasks.
+    scoped = plan(open_to(Task.objects.order_by(), mediator, ComplaintFlow))
+    index_scan = scoped[scoped.index("open_task_queue_idx"):]
+    assert "Index Cond" in index_scan and "flow_task" in index_scan.split("Index Cond", 1)[1].split("\n")[0], scoped
+
+
+def test_a_flows_queue_leaves_out_other_flows_tasks_asking_the_same_permission(mediator):
+    from casework.flows import MediationFlow
+    from core.workflow import open_to
+
+    process = open_process(submit().complaint)
+    held = sorted(mediator.get_all_permissions())[0]
+    own = _task(process, owner_permission=held)
+    other = _task(process, owner_permission=held, flow_task=MediationFlow.review)
+    assert {own, other} <= set(open_to(Task.objects.all(), mediator))
+    scoped = set(open_to(Task.objects.all(), mediator, ComplaintFlow))
+    assert own in scoped and other not in scoped
