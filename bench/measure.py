@@ -126,8 +126,34 @@ def client_for(user):
 URGENCY = "c.is_overdue DESC, c.priority DESC, c.due_at ASC NULLS LAST"
 
 
+# The menu of a flow's pages shows two badges: the inbox count (which the inbox page's own list carries) and the
+# queue count (its own query); the queue page carries its count and asks for the inbox's. The raw side computes
+# what the page shows, the badge included (as raw_detail reads everything the case page shows).
+
+def raw_queue_count(user, flow=FLOW, table="casework_complaint",
+                    arms="c.district_id = %s OR c.responsible_id = %s OR c.assignee_id = %s", closed=CLOSED):
+    perms = sorted(user.get_all_permissions())
+    arm_params = [user.district_id] + [user.pk] * (arms.count("%s") - 1)  # the district, then the user's own
+    return (f"""
+        SELECT count(*) FROM viewflow_task t JOIN viewflow_process p ON p.id = t.process_id
+        JOIN {table} c ON c.id = p.artifact_object_id
+        WHERE p.flow_class = %s AND t.status = 'NEW' AND t.flow_task_type = 'HUMAN'
+          AND (t.owner_permission IS NULL OR t.owner_permission = ANY(%s) OR t.owner_id = %s)
+          AND c.status <> ALL(%s) AND ({arms})""",
+            [flow, perms, user.pk, list(closed), *arm_params])
+
+
+def raw_inbox_count(user):
+    return ("""
+        SELECT count(*) FROM viewflow_task t JOIN viewflow_process p ON p.id = t.process_id
+        JOIN casework_complaint c ON c.id = p.artifact_object_id
+        WHERE t.owner_id = %s AND t.status = 'ASSIGNED' AND p.flow_class = %s AND c.status <> ALL(%s)
+          AND (c.district_id = %s OR c.responsible_id = %s OR c.assignee_id = %s)""",
+            [user.pk, FLOW, list(CLOSED), user.district_id, user.pk, user.pk])
+
+
 def raw_inbox(user):
-    return [(f"""
+    return [raw_queue_count(user), (f"""
         SELECT t.id, t.process_id, t.flow_task, t.created, c.number, c.due_at, c.is_overdue, c.priority,
                count(*) OVER ()
         FROM viewflow_task t JOIN viewflow_process p ON p.id = t.process_id
@@ -143,7 +169,7 @@ def raw_queue(user):
     process and its NEW human tasks (LATERAL with OFFSET 0, which PostgreSQL does not flatten: one index probe
     per case, whatever the planner estimates)."""
     perms = sorted(user.get_all_permissions())
-    return [(f"""
+    return [raw_inbox_count(user), (f"""
         WITH c AS MATERIALIZED (
           SELECT id, number, due_at, is_overdue, priority FROM casework_complaint
           WHERE status NOT IN ('rejected', 'closed', 'withdrawn', 'merged')
@@ -209,8 +235,11 @@ MEDIATION_FLOW = "casework/flows.MediationFlow"
 
 def raw_mediation_inbox(user):
     """What ScopedInboxView shows for MediationFlow: the user's ASSIGNED tasks whose case they may see
-    (district or mediator), nearest 15-day limit first (mediation cases have no overdue flag or priority)."""
-    return [("""
+    (district or mediator), nearest 15-day limit first (mediation cases have no overdue flag or priority), and the
+    menu's queue badge for the mediation flow."""
+    badge = raw_queue_count(user, MEDIATION_FLOW, "casework_mediationcase", "c.district_id = %s OR c.mediator_id = %s",
+                            ("declined", "closed", "withdrawn"))
+    return [badge, ("""
         SELECT t.id, t.process_id, t.flow_task, t.created, c.number, c.due_at
         FROM viewflow_task t JOIN viewflow_process p ON p.id = t.process_id
         JOIN casework_mediationcase c ON c.id = p.artifact_object_id
