@@ -14,7 +14,7 @@ NAME = re.compile(r"\bGIGCASE_[A-Z0-9_]+\b")
 CODE_DIRS = ["accounts", "bench", "casework", "config", "core", "evaluations", "inspections", "markets",
              "procurement", "tests/e2e"]
 #: Read straight from the environment (os.environ / env.int), never through django.conf.settings.
-ENVIRONMENT_ONLY = {"GIGCASE_DB_PARALLEL_WORKERS", "GIGCASE_SCREENSHOTS", "GIGCASE_VAR_DIR"}
+ENVIRONMENT_ONLY = {"GIGCASE_DB_PARALLEL_WORKERS", "GIGCASE_DB_PREPARE_THRESHOLD", "GIGCASE_SCREENSHOTS", "GIGCASE_VAR_DIR"}
 #: Their .env.example value is an example, not the default (keys; a path shown relative to the checkout).
 EXAMPLE_VALUES = {"GIGCASE_FIELD_KEYS", "GIGCASE_VAR_DIR"}
 
@@ -96,3 +96,26 @@ def test_the_settings_defaults_match_the_codes_own():
     assert shown["GIGCASE_EVALUATION_SELF_ASSESSMENT_DAYS"] == str(SELF_ASSESSMENT_DAYS_DEFAULT)
     assert shown["GIGCASE_EVALUATION_PLAN_DAYS"] == str(PLAN_DAYS_DEFAULT)
     assert shown["GIGCASE_EXIT_BAR_YEARS"] == str(EXIT_BAR_YEARS_DEFAULT)
+
+
+def test_postgresql_connections_bind_on_the_server_and_prepare_repeated_statements(monkeypatch):
+    """config.settings.base.tune_postgres: the options base and production settings give PostgreSQL, and the
+    empty GIGCASE_DB_PREPARE_THRESHOLD that turns preparing off (for a pooler in transaction mode)."""
+    import importlib
+
+    import config.settings.base as base
+
+    database = {"ENGINE": "django.db.backends.postgresql"}
+    base.tune_postgres(database)
+    assert database["OPTIONS"]["server_side_binding"] is True
+    assert database["OPTIONS"]["prepare_threshold"] == 2
+    assert "random_page_cost=1.1" in database["OPTIONS"]["options"]
+    monkeypatch.setenv("GIGCASE_DB_PREPARE_THRESHOLD", "")
+    try:
+        reloaded = importlib.reload(base)
+        database = {"ENGINE": "django.db.backends.postgresql"}
+        reloaded.tune_postgres(database)
+        assert database["OPTIONS"]["prepare_threshold"] is None
+    finally:
+        monkeypatch.delenv("GIGCASE_DB_PREPARE_THRESHOLD")
+        importlib.reload(base)

@@ -22,20 +22,37 @@ VAR_DIR = Path(env("GIGCASE_VAR_DIR", default=str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'gigcase.sqlite3'}")}
-POSTGRES_OPTIONS = ("-c random_page_cost=1.1 -c max_parallel_workers_per_gather="
-                    f"{env.int('GIGCASE_DB_PARALLEL_WORKERS', default=0)}")
+_PREPARE_THRESHOLD = env.str("GIGCASE_DB_PREPARE_THRESHOLD", default="2").strip()
+
+
+def tune_postgres(database: dict) -> None:
+    """The connection options every PostgreSQL connection of ours runs with (base and production settings).
+
+    - ``random_page_cost=1.1``: the working set (open tasks, their processes and cases) is in RAM or on SSD;
+      price a random read near a sequential one, or the planner hash-joins the task lists against a full scan
+      of viewflow_process, which grows with every case ever filed (bench report 2026-11-26).
+    - No parallel workers per query by default (ADR 0002): on the web's short queries starting them costs more
+      than they save (the menu's queue count: 3 ms of work, 25 ms with two workers at 1M cases). Batch
+      processes may set GIGCASE_DB_PARALLEL_WORKERS.
+    - Parameters bound on the server, and a statement prepared once a connection has run it twice
+      (GIGCASE_DB_PREPARE_THRESHOLD, default 2): a transition's statements repeat, so the server parses and
+      plans each once per connection (bench report 2026-11-27, measurement 5: ~120 → ~155 transitions/s).
+      Behind a pooler in transaction mode that does not track prepared statements (PgBouncer before 1.21)
+      set GIGCASE_DB_PREPARE_THRESHOLD to an empty value: statements are then never prepared.
+    """
+    options = database.setdefault("OPTIONS", {})
+    options.setdefault("options", "-c random_page_cost=1.1 -c max_parallel_workers_per_gather="
+                                  f"{env.int('GIGCASE_DB_PARALLEL_WORKERS', default=0)}")
+    options.setdefault("server_side_binding", True)
+    options.setdefault("prepare_threshold", int(_PREPARE_THRESHOLD) if _PREPARE_THRESHOLD else None)
+
+
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Concurrent writers (web + in-process tasks) wait instead of failing with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
 elif DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
-    # The working set (open tasks, their processes and cases) is in RAM or on SSD: price a random read near a
-    # sequential one, or the planner hash-joins the task lists against a full scan of viewflow_process,
-    # which grows with every case ever filed (bench report 2026-11-26).
-    # No parallel workers per query by default (ADR 0002): on the web's short queries starting them costs more
-    # than they save (the menu's queue count: 3 ms of work, 25 ms with two workers at 1M cases). Batch
-    # processes may set GIGCASE_DB_PARALLEL_WORKERS.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", POSTGRES_OPTIONS)
+    tune_postgres(DATABASES["default"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [

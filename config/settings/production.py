@@ -1,7 +1,7 @@
 """Production: only tightens the base settings. Every secret comes from the environment; nothing defaults."""
 
 from .base import *  # noqa: F401,F403
-from .base import env
+from .base import env, tune_postgres
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
@@ -9,7 +9,7 @@ DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", POSTGRES_OPTIONS)  # noqa: F405 (base)
+    tune_postgres(DATABASES["default"])
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")
 CELERY_TASK_ALWAYS_EAGER = False
 CACHES = {"default": env.cache("CACHE_URL")}  # Redis: rate limits and lock-outs shared by all web processes
