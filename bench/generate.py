@@ -339,6 +339,11 @@ def generate(n: int, *, log=print) -> Generated:
                               ("casework_wageclaim", "id"), ("inspections_inspection", "id")):
             cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), "
                         f"(SELECT coalesce(max({column}), 1) FROM {table}))")
+        # The audit chain's head is the newest generated row, as in a running system: the transitions measured
+        # move it (core.models.AuditChainHead) rather than create it.
+        cur.execute("INSERT INTO core_auditchainhead (id, prev_hash, hash) "
+                    "SELECT 1, prev_hash, hash FROM core_auditevent ORDER BY id DESC LIMIT 1 "
+                    "ON CONFLICT (id) DO UPDATE SET prev_hash = excluded.prev_hash, hash = excluded.hash")
     # VACUUM cannot run in a transaction; autocommit is Django's default outside atomic blocks.
     with connection.cursor() as cur:
         cur.execute("VACUUM ANALYZE")
