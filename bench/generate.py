@@ -57,6 +57,72 @@ def tracking_code(g: int) -> str:
     return f"BENCH{g:011d}"
 
 
+# ---- employers named by the cases (the repeat-offender index, casework_employermention) ---------------
+#
+# A quarter of the cases that name an employer name one of a few "repeat offenders" per district (Zipf-like:
+# the first of a district's offenders is named far more often than the last); the rest name employers drawn
+# from a pool about as large as the cases themselves, so most of those appear once, a few twice or more.
+# Names follow fixed patterns whose normalised key (casework.employers.employer_key) is computable in SQL:
+# spaces removed and the company-form suffix dropped. Some complaints and claims spell an offender's name
+# differently (有限责任公司, spaces) with the same key, and a share of the cases record its credit code, so the
+# badge's two arms (by code, by name) both count rows. The other employers' names come from PostgreSQL's
+# hashint8extended (stable: hash partitioning relies on it), so a district's cases share a name by chance.
+
+#: Per cent of the employer-naming cases that name a repeat offender.
+REPEAT_SHARE = 25
+#: Per cent of the cases naming a repeat offender that record its credit code, by source (salt).
+CODE_SHARE = {1: 10, 2: 30, 3: 60}  # complaints, mediation, wage claims
+_OFFENDER_WORDS = ["恒信建筑劳务", "宏达装饰工程", "顺通物流", "安居家政服务", "鑫盛建筑劳务", "优选人力资源",
+                   "城建劳务分包", "速达配送服务"]
+
+
+def offenders_per_district(n: int) -> int:
+    return max(3, n // 30_000)
+
+
+def offender_credit_codes(count: int) -> list[str]:
+    """Valid unified social credit codes (GB 32100 check character) of offenders 1..count, index 0 unused."""
+    from core.validators import credit_code_check_char
+
+    out = [""]
+    for k in range(1, count + 1):
+        first17 = f"9111010{k:010d}"
+        out.append(first17 + credit_code_check_char(first17))
+    return out
+
+
+def _employer_sql(g: str, d: str, salt: int) -> tuple[str, str]:
+    """(name, credit code) SQL expressions of the employer case ``g`` (district index ``d``) names; ``salt``
+    keeps the sources apart (1 complaints, 2 mediation, 3 wage claims). Needs %(nd)s, %(per_d)s, %(codes)s and
+    %(tail_pool)s."""
+    h = f"((({g})::bigint * 2246822519 + {salt * 97}) %% 4294967291)"
+    u = f"(((({g})::bigint * 3266489917 + {salt * 131}) %% 4294967291) %% 100000) / 100000.0"
+    emp = f"(1 + ({d}) + %(nd)s * (floor(power(%(per_d)s + 1.0, {u}))::int - 1))"
+    word = "(ARRAY[" + ",".join(f"'{w}'" for w in _OFFENDER_WORDS) + f"])[1 + {emp} %% {len(_OFFENDER_WORDS)}]"
+    rep = f"{h} %% 100 < {REPEAT_SHARE}"
+    variant = f"(({g}) / 7 + {salt}) %% 8"
+    name = (f"CASE WHEN {rep} THEN {word} || CASE WHEN {salt} <> 2 AND {variant} = 0 THEN ' ' || {emp} || ' 有限公司'"
+            f" WHEN {salt} <> 2 AND {variant} = 1 THEN {emp} || '有限责任公司' ELSE {emp} || '有限公司' END"
+            f" ELSE '某某劳务服务' || ((hashint8extended(({g})::bigint, {salt}) & 9223372036854775807) %% %(tail_pool)s)"
+            f" || '有限公司' END")
+    code = (f"CASE WHEN {rep} AND ({h} / 100) %% 100 < {CODE_SHARE[salt]} THEN (%(codes)s::text[])[1 + {emp}]"
+            f" ELSE '' END")
+    return name, code
+
+
+def employer_key_sql(name: str) -> str:
+    """casework.employers.employer_key of a generated name (the patterns above), in SQL."""
+    return f"regexp_replace(replace({name}, ' ', ''), '(有限责任公司|有限公司)$', '')"
+
+
+def _mentions_sql(table: str, ct: str, name: str, code: str, opened: str, where: str = "true") -> str:
+    return f"""
+    INSERT INTO casework_employermention (content_type_id, object_id, district_id, name, credit_code, key, opened_at)
+    SELECT {ct}, id, district_id, left({name}, 200), {code}, {employer_key_sql(name)}, {opened}
+    FROM {table} WHERE {where}
+    """
+
+
 def _status_case_sql() -> str:
     parts, upper = [], 0
     for status, share in STATUS_MIX:
@@ -148,9 +214,13 @@ def generate(n: int, *, log=print) -> Generated:
         "ni": counts["inspections"], "ip": counts["complaints"] + counts["mediation"] + counts["wage"],
         "ict": ContentType.objects.get_for_model(Inspection).pk,
         "nict": ContentType.objects.get_for_model(NoticeItem).pk, **setup,
+        # employers: repeat offenders per district, their credit codes, the pool the others come from
+        "per_d": offenders_per_district(n), "codes": offender_credit_codes(nd * offenders_per_district(n)),
+        "tail_pool": max(1000, counts["complaints"] + counts["mediation"] + counts["wage"]),
     }
     n = counts["complaints"]
     params["n"] = n
+    c_name, c_code = _employer_sql("g", "d", 1)
     log(f"  cases: {counts}")
     closed_sql = "('closed','rejected','withdrawn','merged')"
     with connection.cursor() as cur:
@@ -194,7 +264,7 @@ def generate(n: int, *, log=print) -> Generated:
           CASE WHEN anon THEN '' ELSE (%(cipher)s::text[])[1 + g %% %(pool)s] END,
           CASE WHEN anon THEN '' ELSE (%(last4)s::text[])[1 + g %% %(pool)s] END,
           g %% 50 = 0, CASE WHEN anon THEN NULL ELSE submitted_at END, CASE WHEN anon THEN '' ELSE '2026-01' END,
-          'employer', '某某劳务派遣公司' || (g %% 5000), '', (%(cats)s::text[])[1 + r2 %% 10],
+          'employer', {c_name}, {c_code}, (%(cats)s::text[])[1 + r2 %% 10],
           '在零工市场接的活，干完三天，老板一直拖着不给工钱，打电话也不接。希望劳动部门帮忙讨回工钱。',
           (submitted_at - interval '5 days')::date, (r2 %% 5000) + 300, status, submitted_at, accepted_at,
           CASE WHEN status IN ('assigned','investigating','closed') THEN accepted_at + interval '1 day' END,
@@ -224,6 +294,11 @@ def generate(n: int, *, log=print) -> Generated:
         """, params)
         seconds["complaints"] = time.perf_counter() - t
         log(f"  complaints {n}: {seconds['complaints']:.1f}s")
+        t = time.perf_counter()
+        cur.execute(_mentions_sql("casework_complaint", "%(ct)s", "respondent_name", "respondent_credit_code",
+                                  "submitted_at", "respondent_kind = 'employer'"), params)
+        seconds["complaint_mentions"] = time.perf_counter() - t
+        log(f"  complaint_mentions: {cur.rowcount} rows, {seconds['complaint_mentions']:.1f}s")
 
         t = time.perf_counter()
         cur.execute(f"""
@@ -498,6 +573,7 @@ def _stage_case(table: dict, index: int, outcome: str = "o") -> str:
 
 def generate_mediation(cur, params: dict, seconds: dict, log) -> None:
     mix = _mix_sql(MEDIATION_MIX, "r")
+    m_name, m_code = _employer_sql("g", "d", 2)
     closed = "('closed_f','closed_n','closed_x','declined','withdrawn')"
     agreed = "('closed_f','closed_n','agreement_signed')"
     sessions = "('closed_f','closed_n','closed_x','withdrawn','in_mediation','agreement_signed')"
@@ -542,7 +618,7 @@ def generate_mediation(cur, params: dict, seconds: dict, log) -> None:
       created_by_id, district_id, market_id, mediator_id, consent_version, source_complaint_id, tracking_code_hash)
     SELECT g, 'TJ-' || to_char(rec, 'YYYY') || '-' || lpad(g::text, 7, '0'), channel,
       '拖欠工资及加班费争议', '在零工市场承揽装修零活二十天，用人单位至今未结清工钱，协商未果，申请调解。', rec,
-      '某某建筑劳务' || (g %% 3000) || '有限公司', '', '', '',
+      {m_name}, {m_code}, '', '',
       CASE WHEN o LIKE 'closed_%%' THEN 'closed' ELSE o END, 1, accepted_at,
       CASE WHEN o = 'declined' THEN '申请事项不属于劳动争议调解范围。' ELSE '' END,
       CASE WHEN o = 'declined' THEN '可自知道或者应当知道权利被侵害之日起一年内向劳动人事争议仲裁委员会申请仲裁。'
@@ -568,6 +644,8 @@ def generate_mediation(cur, params: dict, seconds: dict, log) -> None:
         %(secret)s || ':' || 'BENCHM' || lpad(g::text, 10, '0'), 'UTF8')), 'hex') ELSE '' END
     FROM u
     """)
+    step("mediation_mentions", _mentions_sql("casework_mediationcase", "%(mct)s", "respondent_name",
+                                             "respondent_credit_code", "received_at"))
     step("mediation_parties", """
     INSERT INTO casework_mediationparty (case_id, name, id_number, phone, priority)
     SELECT c.id, (ARRAY['王','李','张','刘','陈','杨','赵','黄'])[1 + (c.id + k) %% 8] || '师傅',
@@ -713,6 +791,7 @@ WAGE_STAGE = {
 
 def generate_wage(cur, params: dict, seconds: dict, log) -> None:
     mix = _mix_sql(WAGE_MIX, "r")
+    w_name, w_code = _employer_sql("g", "d", 3)
     archive = "('closed_s','closed_r','unsubstantiated')"
     verified = "('closed_s','closed_r','verified','coordinating','settled','referred')"
 
@@ -755,7 +834,7 @@ def generate_wage(cur, params: dict, seconds: dict, log) -> None:
     SELECT g, 'QX-' || to_char(rec, 'YYYY') || '-' || lpad(g::text, 7, '0'),
       CASE r2 %% 3 WHEN 0 THEN 'hotline' WHEN 1 THEN 'counter' ELSE 'online' END,
       '某小区外墙保温工程', '干了一个月，说好月底结清，至今拖欠。',
-      '某某建筑劳务' || (g %% 3000) || '有限公司', '', '', '某某建筑劳务' || (g %% 3000),
+      {w_name}, {w_code}, '', {employer_key_sql(w_name)},
       (rec - interval '60 days')::date, (rec - interval '10 days')::date, g %% 3 = 0,
       CASE WHEN g %% 3 <> 0 THEN (rec - interval '10 days')::date END,
       encode(sha256(convert_to(%(secret)s || ':' || 'BENCHW' || lpad(g::text, 10, '0'), 'UTF8')), 'hex'),
@@ -787,6 +866,8 @@ def generate_wage(cur, params: dict, seconds: dict, log) -> None:
       CASE WHEN o IN ('unsubstantiated', 'proposed') THEN officer END
     FROM u
     """)
+    step("wage_mentions", _mentions_sql("casework_wageclaim", "%(ct)s", "employer_name", "employer_credit_code",
+                                        "received_at"))
     step("wage_workers", f"""
     WITH c AS (SELECT id, priority, settled_at, {mix} AS o FROM (
                  SELECT id, priority, settled_at, {_hash('id')} AS r FROM casework_wageclaim) x)
