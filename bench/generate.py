@@ -185,6 +185,7 @@ def generate(n: int, *, log=print) -> Generated:
     with transaction.atomic():
         users = make_users()
         setup = make_inspection_setup(districts)
+        setup.update(make_partner_setup(districts))
     ct = ContentType.objects.get_for_model(Complaint).pk
     # Encryption is per value and slow-ish; a pool of real ciphertexts stands in for a million phones.
     field = Complaint._meta.get_field("complainant_phone")
@@ -226,6 +227,7 @@ def generate(n: int, *, log=print) -> Generated:
     with connection.cursor() as cur:
         t = time.perf_counter()
         cur.execute("SET synchronous_commit = off")
+        cur.execute("SET work_mem = '256MB'")  # the audit trails are inserted sorted (timelines read them by id)
         # r: a well-mixed 0..999 bucket per case; d: its district (round robin).
         cur.execute(f"""
         WITH base AS (
@@ -405,13 +407,17 @@ def generate(n: int, *, log=print) -> Generated:
         generate_wage(cur, params, seconds, log)
         seconds["wage"] = time.perf_counter() - t
         t = time.perf_counter()
+        generate_referrals(cur, params, seconds, log)
+        seconds["referral"] = time.perf_counter() - t
+        t = time.perf_counter()
         generate_inspections(cur, params, seconds, log)
         seconds["inspection"] = time.perf_counter() - t
 
         t = time.perf_counter()
         for table, column in (("casework_complaint", "id"), ("viewflow_process", "id"), ("viewflow_task", "id"),
                               ("core_auditevent", "id"), ("core_deadline", "id"), ("casework_mediationcase", "id"),
-                              ("casework_wageclaim", "id"), ("inspections_inspection", "id")):
+                              ("casework_wageclaim", "id"), ("inspections_inspection", "id"),
+                              ("casework_referral", "id")):
             cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), "
                         f"(SELECT coalesce(max({column}), 1) FROM {table}))")
         # The audit chain's head is the newest generated row, as in a running system: the transitions measured
@@ -479,21 +485,33 @@ def _tasks_sql(flow: str, paths: dict, cases: str, users: tuple) -> str:
 
 def _audit_sql(paths: dict, cases: str, users: dict, tag: int) -> str:
     """The audit trail of every case in ``cases`` (id, number, t0, path, events, u_<who>): the first
-    ``events`` events of its path. ``tag`` (1..9) keeps the placeholder hashes apart from other flows'."""
-    rows = ", ".join(f"({_q(p)}, {k}, {_q(a)}, {_q(name)}, {_q(f)}, {_q(t)}, {_q(who)}, {_q(data)})"
-                     for p, evs in paths.items() for k, (a, name, f, t, who, data) in enumerate(evs))
+    ``events`` events of its path, inserted in order (the case page's timeline is ordered by id). ``tag`` (1..9) keeps the placeholder hashes apart from other flows'.
+    An event's data (and optional 7th element, its reason) written ``"@col"`` is the case's column ``col``
+    (per-case JSON, e.g. the referral a claim note names)."""
+    events = [(p, k, ev[:6], ev[6] if len(ev) > 6 else None) for p, evs in paths.items() for k, ev in enumerate(evs)]
+    rows = ", ".join(f"({_q(p)}, {k}, {_q(a)}, {_q(name)}, {_q(f)}, {_q(t)}, {_q(who)}, {_q(data)}, {_q(reason)})"
+                     for p, k, (a, name, f, t, who, data), reason in events)
     actor = "CASE e.who " + " ".join(f"WHEN '{w}' THEN c.u_{w}" for w in users) + " END"
     role = "CASE e.who " + " ".join(f"WHEN '{w}' THEN '{r}'" for w, r in users.items()) + " ELSE '' END"
+    data_cols = sorted({ev[5] for _, _, ev, _ in events if (ev[5] or "").startswith("@")})
+    reason_cols = sorted({r for _, _, _, r in events if (r or "").startswith("@")})
+    data = "coalesce(e.data, '{}')::jsonb"
+    if data_cols:
+        data = (f"CASE e.data " + " ".join(f"WHEN '{col}' THEN c.{col[1:]}" for col in data_cols)
+                + f" ELSE {data} END")
+    reason = "coalesce(e.reason, '')"
+    if reason_cols:
+        reason = "CASE e.reason " + " ".join(f"WHEN '{col}' THEN c.{col[1:]}" for col in reason_cols) + f" ELSE {reason} END"
     return f"""
-    WITH ev(path, k, action, name, from_state, to_state, who, data) AS (VALUES {rows}), c AS ({cases})
+    WITH ev(path, k, action, name, from_state, to_state, who, data, reason) AS (VALUES {rows}), c AS ({cases})
     INSERT INTO core_auditevent (created_at, actor_name, actor_role, actor_org, ip, content_type_id,
       object_id, object_repr, action, name, from_state, to_state, reason, data, prev_hash, hash, actor_id)
     SELECT c.t0 + interval '1 hour' * e.k, CASE WHEN e.who IS NULL THEN '' ELSE '工作人员' END, {role}, '',
-      NULL, %(ct)s, c.id::text, c.number, e.action, e.name, e.from_state, e.to_state, '',
-      coalesce(e.data, '{{}}')::jsonb,
+      NULL, %(ct)s, c.id::text, c.number, e.action, e.name, e.from_state, e.to_state, {reason}, {data},
       CASE WHEN e.k = 0 THEN '' ELSE '{tag}' || lpad(to_hex(c.id * 16 + e.k - 1), 63, '0') END,
       '{tag}' || lpad(to_hex(c.id * 16 + e.k), 63, '0'), {actor}
     FROM c JOIN ev e ON e.path = c.path AND e.k < c.events
+    ORDER BY c.id, e.k
     """
 
 
@@ -507,6 +525,10 @@ def _tr(name, src, dst, who):
 
 def _upd(name, who):
     return ("update", name, "", "", who, None)
+
+
+def _note(name, who, data=None):
+    return ("note", name, "", "", who, data)
 
 
 # -- mediation (casework.MediationCase, MediationFlow) --
@@ -773,19 +795,31 @@ WAGE_EVENTS = {
                                     _tr("settle", "coordinating", "settled", "officer"),
                                     _deadline_ev("deadline_met", *_W_RESOLVE),
                                     _tr("close", "settled", "closed", "official")],
-    "R": _W_PREFIX + _W_VERIFIED + [_tr("refer", "coordinating", "referred", "official"),
+    # the referral's notes on the claim (casework.services.referrals): drafted, then on sending the claim is
+    # referred (the official who approved it), its handling clock met, and the sending noted
+    "R": _W_PREFIX + _W_VERIFIED + [_note("referral_drafted", "officer", "@ref1"),
+                                    _tr("refer", "coordinating", "referred", "official") + ("@refer_reason",),
                                     _deadline_ev("deadline_met", *_W_RESOLVE),
+                                    _note("referral_sent", "officer", "@ref1"),
                                     _tr("close", "referred", "closed", "official")],
+    # a first referral declined by the partner, then a second one (the claim stays referred)
+    "R2": _W_PREFIX + _W_VERIFIED + [_note("referral_drafted", "officer", "@ref1"),
+                                     _tr("refer", "coordinating", "referred", "official") + ("@refer_reason",),
+                                     _deadline_ev("deadline_met", *_W_RESOLVE),
+                                     _note("referral_sent", "officer", "@ref1"),
+                                     _note("referral_drafted", "officer", "@ref2"),
+                                     _note("referral_sent", "officer", "@ref2"),
+                                     _tr("close", "referred", "closed", "official")],
     "U": _W_PREFIX + [_upd("unsubstantiated_proposed", "officer"),
                       _tr("find_unsubstantiated", "verifying", "unsubstantiated", "official"),
                       _deadline_ev("deadline_met", *_W_VERIFY)],
 }
 WAGE_STAGE = {
-    "closed_s": ("V", 6, "DONE", "S", 11), "closed_r": ("V", 6, "DONE", "R", 10),
+    "closed_s": ("V", 6, "DONE", "S", 11), "closed_r": ("V", 6, "DONE", "R", 12),
     "unsubstantiated": ("U", 6, "DONE", "U", 6), "reported": ("V", 2, "NEW", "S", 2),
     "verifying": ("V", 2, "ASSIGNED", "S", 3), "proposed": ("U", 4, "NEW", "U", 4),
     "verified": ("V", 4, "NEW", "S", 6), "coordinating": ("V", 4, "NEW", "S", 7),
-    "settled": ("V", 5, "NEW", "S", 10), "referred": ("V", 5, "NEW", "R", 9),
+    "settled": ("V", 5, "NEW", "S", 10), "referred": ("V", 5, "NEW", "R", 11),
 }
 
 
@@ -889,18 +923,21 @@ def generate_wage(cur, params: dict, seconds: dict, log) -> None:
       received_at, closed_at, %(wct)s, id, '{{}}'::jsonb
     FROM c
     """)
-    inner = f"""(SELECT id, number, received_at, officer_id AS u_officer, district_id, {mix} AS o FROM (
-              SELECT *, {_hash('id')} AS r FROM casework_wageclaim) y) x"""
+    inner = f"""(SELECT id, number, received_at, referred_at, officer_id AS u_officer, district_id, {mix} AS o
+              FROM (SELECT *, {_hash('id')} AS r FROM casework_wageclaim) y) x"""
     cases = f"""
       SELECT x.*, %(wp)s + x.id AS pid, x.received_at AS t0, {_stage_case(WAGE_STAGE, 0)} AS path,
         {_stage_case(WAGE_STAGE, 1)} AS stage, {_stage_case(WAGE_STAGE, 2)} AS live,
         (%(officials)s::bigint[])[1 + x.id %% %(nd)s] AS u_official
       FROM {inner}"""
     step("wage_tasks", _tasks_sql(WAGE_FLOW, WAGE_NODES, cases, ("officer", "official")))
+    # a claim referred twice (the first referral declined) has two more notes (path R2)
     ev_cases = f"""
-      SELECT x.*, x.received_at AS t0, {_stage_case(WAGE_STAGE, 3)} AS path, {_stage_case(WAGE_STAGE, 4)} AS events,
-        (%(officials)s::bigint[])[1 + x.id %% %(nd)s] AS u_official
-      FROM {inner}"""
+      SELECT y.*, coalesce(y.path2, {_stage_case(WAGE_STAGE, 3, "y.o")}) AS path,
+        {_stage_case(WAGE_STAGE, 4, "y.o")} + CASE WHEN y.path2 IS NULL THEN 0 ELSE 2 END AS events
+      FROM (SELECT x.*, x.received_at AS t0, (%(officials)s::bigint[])[1 + x.id %% %(nd)s] AS u_official,
+              {wage_referral_columns("x")}
+            FROM {inner}) y"""
     step("wage_audit", _audit_sql(WAGE_EVENTS, ev_cases, {"officer": "调解员", "official": "区级负责人"}, 2))
     # Verification clock (5 working days from registration) and, once verified, the handling clock (60).
     step("wage_deadlines", f"""
@@ -1159,4 +1196,283 @@ def generate_inspections(cur, params: dict, seconds: dict, log) -> None:
       CASE WHEN it.state = 'open' AND it.deadline_at < now() THEN it.deadline_at END,
       CASE WHEN it.state <> 'open' THEN n.responded_at END
     FROM inspections_noticeitem it JOIN inspections_rectificationnotice n ON n.id = it.notice_id
+    """)
+
+
+# -- referrals of wage claims (casework.Referral; no flow of their own) --
+#
+# Every claim on the referral path ("closed_r", and the open "referred") has the referral that made it
+# ``referred``: to the district's legal-aid centre (70 %) or labour-inspection brigade (30 %), every worker in
+# the packet (the default fields) with a verbal consent recorded, approved by the district official, sent by
+# the officer on the day the claim became referred. 8 % of the closed ones were first declined by legal aid
+# and referred again three days later. Referrals of closed claims are done (4 % still in progress: the
+# partner's case outlives the claim); open ones are as far as their age allows (sent < 1 day, accepted
+# < 10 days, in progress < 45 days, outcome reported), a fifth of them with a slow partner who has not
+# accepted within 10 days (acceptance clock overdue). Clocks as the services start them: acceptance (legal
+# aid 3 working days, labour inspection 5), and for labour inspection the 60-working-day investigation.
+
+REFERRAL_DECLINED_FIRST = 8  # per cent of the closed referred claims
+REFERRAL_STILL_OPEN = 4  # per cent of the closed referred claims whose referral is still in progress
+REFERRAL_INSPECTION = 3  # tenths of referrals going to labour inspection
+REFERRAL_SLOW = 20  # per cent of the open ones whose partner is slow to accept
+PACKET = '["employer", "facts", "amounts", "worker_name", "worker_phone"]'
+_R_ACCEPT = {"legal_aid": (3, 5, "法律援助机构接收期限（三个工作日）"),
+             "labour_inspection": (5, 7, "劳动保障监察受理期限（五个工作日）")}  # working days, ≈ calendar, label
+_R_INVESTIGATE = ("referral.investigate", "劳动保障监察办案期限（六十个工作日）")
+
+
+def _ref_hash(cid: str) -> str:
+    return f"((({cid})::bigint * 1597334677) %% 4294967291)"
+
+
+def _ref_two(cid: str, o: str) -> str:
+    return f"({o} = 'closed_r' AND {_ref_hash(cid)} %% 100 < {REFERRAL_DECLINED_FIRST})"
+
+
+def _ref_kind(cid: str) -> str:
+    return f"CASE WHEN ({_ref_hash(cid)} / 100) %% 10 < {REFERRAL_INSPECTION} THEN 'labour_inspection' ELSE 'legal_aid' END"
+
+
+def _ref_number(rid: str, drafted: str) -> str:
+    return f"'YS-' || to_char({drafted}, 'YYYY') || '-' || lpad(({rid})::text, 7, '0')"
+
+
+def _ref_target_name(kind: str, d: str) -> str:
+    return f"CASE {kind} WHEN 'legal_aid' THEN (%(aid_names)s::text[])[1 + {d}] ELSE (%(insp_names)s::text[])[1 + {d}] END"
+
+
+def wage_referral_columns(x: str = "x") -> str:
+    """Columns of a wage claim row ``x`` (id, referred_at, o) for its audit trail: the notes naming its
+    referrals (ref1, ref2) and the reason of its ``refer`` transition, as casework.services.referrals writes them."""
+    two = _ref_two(f"{x}.id", f"{x}.o")
+    kind1 = f"CASE WHEN {two} THEN 'legal_aid' ELSE {_ref_kind(f'{x}.id')} END"
+    d = f"{x}.id %% %(nd)s"
+    num1 = _ref_number(f"{x}.id * 2 - 1", f"{x}.referred_at - interval '1 day'")
+    num2 = _ref_number(f"{x}.id * 2", f"{x}.referred_at + interval '2 days'")
+    return f"""
+        jsonb_build_object('target', {_ref_target_name(kind1, d)}, 'referral', {num1}) AS ref1,
+        jsonb_build_object('target', {_ref_target_name(_ref_kind(f'{x}.id'), d)}, 'referral', {num2}) AS ref2,
+        '移送' || {_ref_target_name(kind1, d)} || '（' || {num1} || '）' AS refer_reason,
+        CASE WHEN {two} THEN 'R2' ELSE NULL END AS path2"""
+
+
+def make_partner_setup(districts) -> dict:
+    """Per district: its legal-aid centre and labour-inspection brigade, each with one partner user."""
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.auth.models import Group
+
+    from accounts.models import District, Organization, User
+
+    password = make_password("bench-only")
+    group = Group.objects.get(name="法律援助伙伴")
+    out = {"aid_orgs": [], "insp_orgs": [], "aid_names": [], "insp_names": [], "aid_users": [], "insp_users": []}
+    through = User.groups.through
+    for district in District.objects.filter(pk__in=districts).order_by("pk"):
+        for key, kind, name in (("aid", "legal_aid", f"{district.name}法律援助中心（基准）"),
+                                ("insp", "labour_inspection", f"{district.name}劳动保障监察大队（基准）")):
+            org = Organization.objects.create(name=name, kind=kind, district=None)
+            user = User.objects.create(username=f"{key}{district.pk}", password=password, first_name="经办人",
+                                       organization=org, is_active=True)
+            through.objects.create(user_id=user.pk, group_id=group.pk)
+            out[f"{key}_orgs"].append(org.pk)
+            out[f"{key}_names"].append(name)
+            out[f"{key}_users"].append(user.pk)
+    return out
+
+
+def generate_referrals(cur, params: dict, seconds: dict, log) -> None:
+    from django.contrib.contenttypes.models import ContentType
+
+    from casework.models import Referral
+
+    params["rct"] = ContentType.objects.get_for_model(Referral).pk
+    mix = _mix_sql(WAGE_MIX, "r")
+
+    def step(name, sql):
+        t = time.perf_counter()
+        cur.execute(sql, params)
+        seconds[name] = time.perf_counter() - t
+        log(f"  {name}: {cur.rowcount} rows, {seconds[name]:.1f}s")
+
+    h = _ref_hash("c.id")
+    open_status = (f"CASE WHEN now() - s.sent < interval '1 day' OR ({h} %% 100 < {REFERRAL_SLOW}"
+                   f" AND now() - s.sent < interval '10 days') THEN 'sent'"
+                   f" WHEN now() - s.sent < interval '10 days' THEN 'accepted'"
+                   f" WHEN now() - s.sent < interval '45 days' THEN 'in_progress' ELSE 'outcome_reported' END")
+    final_status = (f"CASE WHEN c.o = 'referred' THEN {open_status}"
+                    f" WHEN {h} %% 100 < {REFERRAL_DECLINED_FIRST + REFERRAL_STILL_OPEN}"
+                    f" AND NOT {_ref_two('c.id', 'c.o')} THEN 'in_progress' ELSE 'done' END")
+    past = "('accepted', 'in_progress', 'outcome_reported', 'done')"
+    step("referrals", f"""
+    WITH c AS (SELECT w.*, {mix} AS o FROM (SELECT *, {_hash('id')} AS r FROM casework_wageclaim) w),
+    s AS (
+      SELECT c.id AS cid, c.id * 2 - 1 AS rid, c.referred_at AS sent,
+        CASE WHEN {_ref_two('c.id', 'c.o')} THEN 'legal_aid' ELSE {_ref_kind('c.id')} END AS kind, c.o
+      FROM c WHERE c.o IN ('closed_r', 'referred')
+      UNION ALL
+      SELECT c.id, c.id * 2, c.referred_at + interval '3 days', {_ref_kind('c.id')}, c.o
+      FROM c WHERE {_ref_two('c.id', 'c.o')}
+    ), t AS (
+      SELECT s.*, w.district_id, w.officer_id, w.id %% %(nd)s AS d,
+        CASE WHEN s.rid = w.id * 2 - 1 AND {_ref_two('w.id', 's.o')} THEN 'declined'
+             ELSE (SELECT {final_status} FROM (SELECT w.id, s.o) AS c) END AS status
+      FROM s JOIN casework_wageclaim w ON w.id = s.cid
+    )
+    INSERT INTO casework_referral (id, number, claim_id, district_id, kind, target_id, summary, crime_basis,
+      packet_fields, status, drafted_by_id, created_at, approved_by_id, approved_at, sent_by_id, sent_at,
+      accepted_by_id, accepted_at, partner_case_number, declined_at, decline_reason, recovered_amount, case_stage,
+      closing_reason, outcome_note, outcome_reported_at, done_by_id, done_at, revoked_at, revoke_reason, due_at,
+      due_provisional, is_overdue, updated_at)
+    SELECT rid, {_ref_number('rid', "sent - interval '1 day'")}, cid, district_id, kind,
+      CASE kind WHEN 'legal_aid' THEN (%(aid_orgs)s::bigint[])[1 + d] ELSE (%(insp_orgs)s::bigint[])[1 + d] END,
+      CASE kind WHEN 'legal_aid' THEN '请为劳动者提供法律援助，追索拖欠工资。'
+           ELSE '用人单位拖欠劳动者工资，经协调未果，请依法查处。' END, '', '{PACKET}'::jsonb, status,
+      officer_id, sent - interval '1 day', (%(officials)s::bigint[])[1 + d], sent - interval '2 hours', officer_id,
+      sent,
+      CASE WHEN status IN {past} THEN CASE kind WHEN 'legal_aid' THEN (%(aid_users)s::bigint[])[1 + d]
+                                          ELSE (%(insp_users)s::bigint[])[1 + d] END END,
+      CASE WHEN status IN {past} THEN sent + interval '1 day' END,
+      CASE WHEN status IN {past} THEN CASE kind WHEN 'legal_aid' THEN '法援' ELSE '监察' END || rid ELSE '' END,
+      CASE WHEN status = 'declined' THEN sent + interval '1 day' END,
+      CASE WHEN status = 'declined' THEN '申请人经济状况不符合法律援助条件，建议转劳动保障监察。' ELSE '' END,
+      CASE WHEN status IN ('outcome_reported', 'done') THEN (cid %% 8000) + 500 END,
+      CASE WHEN status IN ('outcome_reported', 'done') THEN
+        CASE kind WHEN 'legal_aid' THEN 'arbitration' ELSE 'administrative' END ELSE '' END,
+      CASE WHEN status IN ('outcome_reported', 'done') THEN
+        CASE WHEN cid %% 3 = 0 THEN 'partly_recovered' ELSE 'fully_recovered' END ELSE '' END,
+      CASE WHEN status IN ('outcome_reported', 'done') THEN '经仲裁调解，用人单位支付拖欠工资。' ELSE '' END,
+      CASE WHEN status IN ('outcome_reported', 'done') THEN sent + interval '45 days' END,
+      CASE WHEN status = 'done' THEN officer_id END, CASE WHEN status = 'done' THEN sent + interval '48 days' END,
+      NULL, '',
+      CASE WHEN status = 'sent' THEN sent + interval '1 day' * CASE kind WHEN 'legal_aid' THEN {_R_ACCEPT['legal_aid'][1]}
+                                                                   ELSE {_R_ACCEPT['labour_inspection'][1]} END
+           WHEN status IN ('accepted', 'in_progress') AND kind = 'labour_inspection'
+             THEN sent + interval '1 day' + interval '84 days' END,
+      false,
+      CASE WHEN status = 'sent' THEN sent + interval '1 day' * CASE kind WHEN 'legal_aid' THEN {_R_ACCEPT['legal_aid'][1]}
+                                                                   ELSE {_R_ACCEPT['labour_inspection'][1]} END < now()
+           WHEN status IN ('accepted', 'in_progress') AND kind = 'labour_inspection'
+             THEN sent + interval '85 days' < now() ELSE false END,
+      now()
+    FROM t ORDER BY rid
+    """)
+    step("referral_workers", """
+    INSERT INTO casework_referral_workers (referral_id, wageclaimworker_id)
+    SELECT r.id, w.id FROM casework_referral r JOIN casework_wageclaimworker w ON w.claim_id = r.claim_id
+    ORDER BY r.id, w.id
+    """)
+    step("referral_consents", """
+    INSERT INTO casework_referralconsent (referral_id, worker_id, organization_id, method, given_at, note,
+                                          recorded_by_id, recorded_at)
+    SELECT r.id, w.id, r.target_id, 'verbal', r.sent_at - interval '20 hours' + interval '1 minute' * w.id,
+      '电话告知移送单位名称及提供的信息，本人同意。', r.drafted_by_id,
+      r.sent_at - interval '20 hours' + interval '1 minute' * w.id
+    FROM casework_referral r JOIN casework_wageclaimworker w ON w.claim_id = r.claim_id
+    ORDER BY r.id, w.id
+    """)
+    step("referral_updates", """
+    INSERT INTO casework_referralupdate (referral_id, author_id, note, created_at)
+    SELECT id, accepted_by_id, '已立案，正在组织双方调解。', sent_at + interval '10 days'
+    FROM casework_referral WHERE status IN ('in_progress', 'outcome_reported', 'done') ORDER BY id
+    """)
+    # Clocks: acceptance for every sent referral; labour inspection's investigation once accepted.
+    step("referral_deadlines", f"""
+    INSERT INTO core_deadline (content_type_id, object_id, kind, label, unit, days, started_at, due_at,
+      provisional, remind_days_before, remind_at, extended_days, extension_reason, suspended_days,
+      suspension_reason, status, reminded_at, overdue_at, met_at)
+    SELECT %(rct)s, r.id, x.kind, x.label, 'working', x.days, x.started, x.due, false, x.remind,
+      x.due - interval '1 day' * x.remind - interval '15 hours', 0, '', 0, '', x.status,
+      CASE WHEN x.due - interval '1 day' * x.remind - interval '15 hours' < now()
+           THEN x.due - interval '1 day' * x.remind - interval '15 hours' END,
+      CASE WHEN x.status = 'running' AND x.due < now() THEN x.due END,
+      CASE WHEN x.status = 'met' THEN x.met END
+    FROM casework_referral r CROSS JOIN LATERAL (VALUES
+      ('referral.accept', CASE r.kind WHEN 'legal_aid' THEN '{_R_ACCEPT['legal_aid'][2]}'
+                                      ELSE '{_R_ACCEPT['labour_inspection'][2]}' END,
+       CASE r.kind WHEN 'legal_aid' THEN {_R_ACCEPT['legal_aid'][0]} ELSE {_R_ACCEPT['labour_inspection'][0]} END, 1,
+       r.sent_at, r.sent_at + interval '1 day' * CASE r.kind WHEN 'legal_aid' THEN {_R_ACCEPT['legal_aid'][1]}
+                                                          ELSE {_R_ACCEPT['labour_inspection'][1]} END,
+       CASE WHEN r.status = 'sent' THEN 'running' ELSE 'met' END, coalesce(r.accepted_at, r.declined_at)),
+      ('{_R_INVESTIGATE[0]}', '{_R_INVESTIGATE[1]}', 60, 10, r.accepted_at, r.accepted_at + interval '84 days',
+       CASE WHEN r.status IN ('accepted', 'in_progress') THEN 'running' ELSE 'met' END, r.outcome_reported_at)
+    ) AS x(kind, label, days, remind, started, due, status, met)
+    WHERE x.kind = 'referral.accept' OR (r.kind = 'labour_inspection' AND r.accepted_at IS NOT NULL)
+    """)
+    # The referral's own trail (casework.services.referrals): drafted, one consent per worker, approved, sent
+    # with its acceptance clock; declined, or accepted (labour inspection: investigation clock), progress,
+    # outcome (investigation clock met) and completion, as far as its status got.
+    ev = [
+        # (k, action, name, from, to, who, at, per_worker, kinds, upto)
+        (0, "create", "", "", "drafted", "officer", "created_at", False),
+        (1, "note", "consent_recorded", "", "", "officer", "consent", True),
+        (2, "note", "approve", "", "", "official", "approved_at", False),
+        (3, "transition", "send", "drafted", "sent", "officer", "sent_at", False),
+        (4, "deadline", "deadline_start", "", "", "officer", "sent_at", False),
+        (5, "transition", "decline", "sent", "declined", "partner", "declined_at", False),
+        (6, "transition", "accept", "sent", "accepted", "partner", "accepted_at", False),
+        (7, "deadline", "deadline_met", "", "", "partner", "met_accept", False),
+        (8, "deadline", "deadline_start", "", "", "partner", "accepted_at", False),
+        (9, "transition", "report_progress", "accepted", "in_progress", "partner", "progress", False),
+        (10, "transition", "report_outcome", "in_progress", "outcome_reported", "partner", "outcome_reported_at", False),
+        (11, "deadline", "deadline_met", "", "", "partner", "outcome_reported_at", False),
+        (12, "transition", "complete", "outcome_reported", "done", "officer", "done_at", False),
+    ]
+    rows = ", ".join(f"({k}, {_q(a)}, {_q(n)}, {_q(f)}, {_q(t)}, {_q(w)}, {_q(at)}, {str(pw).lower()})"
+                     for k, a, n, f, t, w, at, pw in ev)
+    # which events a referral has: by its status and kind
+    has = """CASE
+      WHEN e.k <= 4 THEN true
+      WHEN e.k = 5 THEN r.status = 'declined'
+      WHEN e.k = 7 THEN r.status <> 'sent'
+      WHEN e.k = 6 THEN r.status IN ('accepted', 'in_progress', 'outcome_reported', 'done')
+      WHEN e.k = 8 THEN r.kind = 'labour_inspection' AND r.accepted_at IS NOT NULL
+      WHEN e.k = 9 THEN r.status IN ('in_progress', 'outcome_reported', 'done')
+      WHEN e.k = 10 THEN r.status IN ('outcome_reported', 'done')
+      WHEN e.k = 11 THEN r.kind = 'labour_inspection' AND r.status IN ('outcome_reported', 'done')
+      ELSE r.status = 'done' END"""
+    accept_dl = f"""jsonb_build_object('kind', 'referral.accept', 'label', CASE r.kind WHEN 'legal_aid'
+                      THEN '{_R_ACCEPT['legal_aid'][2]}' ELSE '{_R_ACCEPT['labour_inspection'][2]}' END)"""
+    invest_dl = f"jsonb_build_object('kind', '{_R_INVESTIGATE[0]}', 'label', '{_R_INVESTIGATE[1]}')"
+    step("referral_audit", f"""
+    WITH ev(k, action, name, from_state, to_state, who, at, per_worker) AS (VALUES {rows}),
+    r AS (SELECT r.*, o.name AS target_name, cl.number AS claim_number,
+            (SELECT array_agg(w.id ORDER BY w.id) FROM casework_wageclaimworker w WHERE w.claim_id = r.claim_id)
+              AS workers
+          FROM casework_referral r JOIN accounts_organization o ON o.id = r.target_id
+          JOIN casework_wageclaim cl ON cl.id = r.claim_id)
+    INSERT INTO core_auditevent (created_at, actor_name, actor_role, actor_org, ip, content_type_id,
+      object_id, object_repr, action, name, from_state, to_state, reason, data, prev_hash, hash, actor_id)
+    SELECT
+      CASE e.at WHEN 'created_at' THEN r.created_at WHEN 'approved_at' THEN r.approved_at
+        WHEN 'sent_at' THEN r.sent_at WHEN 'declined_at' THEN r.declined_at WHEN 'accepted_at' THEN r.accepted_at
+        WHEN 'met_accept' THEN coalesce(r.accepted_at, r.declined_at) WHEN 'progress' THEN r.sent_at + interval '10 days'
+        WHEN 'outcome_reported_at' THEN r.outcome_reported_at WHEN 'done_at' THEN r.done_at
+        ELSE r.sent_at - interval '20 hours' + interval '1 minute' * wk.wid END,
+      '工作人员', CASE e.who WHEN 'officer' THEN '调解员' WHEN 'official' THEN '区级负责人' ELSE '法律援助伙伴' END,
+      CASE WHEN e.who = 'partner' THEN r.target_name ELSE '' END,
+      NULL, %(rct)s, r.id::text, r.number, e.action, e.name, e.from_state, e.to_state,
+      CASE WHEN e.name = 'decline' THEN r.decline_reason ELSE '' END,
+      CASE
+        WHEN e.k = 0 THEN jsonb_build_object('claim', r.claim_number, 'target', r.target_name,
+                                             'fields', r.packet_fields, 'workers', to_jsonb(r.workers),
+                                             'attachments', '[]'::jsonb)
+        WHEN e.k = 1 THEN jsonb_build_object('method', 'verbal', 'worker', wk.wid, 'organization', r.target_name,
+                                             'consent', (SELECT x.id FROM casework_referralconsent x
+                                                         WHERE x.referral_id = r.id AND x.worker_id = wk.wid))
+        WHEN e.k IN (4, 7) THEN {accept_dl}
+        WHEN e.k IN (8, 11) THEN {invest_dl}
+        WHEN e.k = 6 THEN jsonb_build_object('partner_case_number', r.partner_case_number)
+        WHEN e.k = 10 THEN jsonb_build_object('note', r.outcome_note, 'case_stage', r.case_stage,
+                                              'closing_reason', r.closing_reason,
+                                              'recovered_amount', r.recovered_amount::text)
+        ELSE '{{}}'::jsonb END,
+      '', '4' || lpad(to_hex(r.id * 64 + e.k * 4 + wk.n), 63, '0'),
+      CASE e.who WHEN 'officer' THEN r.drafted_by_id WHEN 'official' THEN r.approved_by_id ELSE
+        CASE r.kind WHEN 'legal_aid' THEN (%(aid_users)s::bigint[])[1 + r.claim_id %% %(nd)s]
+                    ELSE (%(insp_users)s::bigint[])[1 + r.claim_id %% %(nd)s] END END
+    FROM r JOIN ev e ON {has}
+    CROSS JOIN LATERAL (SELECT u.wid, u.n FROM unnest(r.workers) WITH ORDINALITY u(wid, n)
+                        WHERE e.per_worker
+                        UNION ALL SELECT NULL::bigint, 0 WHERE NOT e.per_worker) wk
+    ORDER BY r.id, e.k, wk.n
     """)
