@@ -195,6 +195,7 @@ def generate(n: int, *, log=print) -> Generated:
     id_field = MediationParty._meta.get_field("id_number")
     ids = [id_field.get_prep_value(v) for v in resident_ids(PHONE_POOL)]
     counts = split(n)
+    n_all = n
 
     nd = len(districts)
     intake = [users["受理员"][d][0] for d in districts]
@@ -412,6 +413,14 @@ def generate(n: int, *, log=print) -> Generated:
         t = time.perf_counter()
         generate_inspections(cur, params, seconds, log)
         seconds["inspection"] = time.perf_counter() - t
+        t = time.perf_counter()
+        from bench.gen_evaluations import generate_evaluations, milestones
+
+        params["n_total"] = sum(counts.values())
+        generate_evaluations(n_all, params, users, log)
+        log(f"  payment milestones: {milestones(cur)} rows")
+        seconds["evaluation"] = time.perf_counter() - t
+        log(f"  evaluations: {seconds['evaluation']:.1f}s")
 
         t = time.perf_counter()
         for table, column in (("casework_complaint", "id"), ("viewflow_process", "id"), ("viewflow_task", "id"),
