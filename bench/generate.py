@@ -1,7 +1,9 @@
 """Bulk data for the benchmark: N cases across the workflows (WORKFLOW_MIX: complaints, labour-dispute
 mediation, wage-arrears claims, site safety inspections) with their own rows, viewflow processes and tasks,
 audit trail and deadlines, in the proportions of a real year-on-year archive (most cases closed, ~5 % open,
-some overdue).
+some overdue), with the referrals of the referred wage claims, the employer index rows of every case naming
+an employer (repeat offenders included) and, from ``bench.gen_evaluations``, the operators' service contracts
+and performance evaluations (a few hundred, not a share of N).
 
 Rows are written by set-based ``INSERT … SELECT`` over ``generate_series`` inside PostgreSQL, never through
 the services: one statement per table, so a million cases load in minutes. Users (≈200) and their roles go
@@ -494,7 +496,8 @@ def _tasks_sql(flow: str, paths: dict, cases: str, users: tuple) -> str:
 
 def _audit_sql(paths: dict, cases: str, users: dict, tag: int) -> str:
     """The audit trail of every case in ``cases`` (id, number, t0, path, events, u_<who>): the first
-    ``events`` events of its path, inserted in order (the case page's timeline is ordered by id). ``tag`` (1..9) keeps the placeholder hashes apart from other flows'.
+    ``events`` events of its path, inserted in order (the case page's timeline is ordered by id). ``tag``
+    (1..9) keeps the placeholder hashes apart from other flows'.
     An event's data (and optional 7th element, its reason) written ``"@col"`` is the case's column ``col``
     (per-case JSON, e.g. the referral a claim note names)."""
     events = [(p, k, ev[:6], ev[6] if len(ev) > 6 else None) for p, evs in paths.items() for k, ev in enumerate(evs)]
@@ -510,7 +513,8 @@ def _audit_sql(paths: dict, cases: str, users: dict, tag: int) -> str:
                 + f" ELSE {data} END")
     reason = "coalesce(e.reason, '')"
     if reason_cols:
-        reason = "CASE e.reason " + " ".join(f"WHEN '{col}' THEN c.{col[1:]}" for col in reason_cols) + f" ELSE {reason} END"
+        reason = ("CASE e.reason " + " ".join(f"WHEN '{col}' THEN c.{col[1:]}" for col in reason_cols)
+                  + f" ELSE {reason} END")
     return f"""
     WITH ev(path, k, action, name, from_state, to_state, who, data, reason) AS (VALUES {rows}), c AS ({cases})
     INSERT INTO core_auditevent (created_at, actor_name, actor_role, actor_org, ip, content_type_id,
@@ -1239,7 +1243,8 @@ def _ref_two(cid: str, o: str) -> str:
 
 
 def _ref_kind(cid: str) -> str:
-    return f"CASE WHEN ({_ref_hash(cid)} / 100) %% 10 < {REFERRAL_INSPECTION} THEN 'labour_inspection' ELSE 'legal_aid' END"
+    return (f"CASE WHEN ({_ref_hash(cid)} / 100) %% 10 < {REFERRAL_INSPECTION} THEN 'labour_inspection'"
+            " ELSE 'legal_aid' END")
 
 
 def _ref_number(rid: str, drafted: str) -> str:
@@ -1247,7 +1252,8 @@ def _ref_number(rid: str, drafted: str) -> str:
 
 
 def _ref_target_name(kind: str, d: str) -> str:
-    return f"CASE {kind} WHEN 'legal_aid' THEN (%(aid_names)s::text[])[1 + {d}] ELSE (%(insp_names)s::text[])[1 + {d}] END"
+    return (f"CASE {kind} WHEN 'legal_aid' THEN (%(aid_names)s::text[])[1 + {d}]"
+            f" ELSE (%(insp_names)s::text[])[1 + {d}] END")
 
 
 def wage_referral_columns(x: str = "x") -> str:
@@ -1312,6 +1318,8 @@ def generate_referrals(cur, params: dict, seconds: dict, log) -> None:
                     f" WHEN {h} %% 100 < {REFERRAL_DECLINED_FIRST + REFERRAL_STILL_OPEN}"
                     f" AND NOT {_ref_two('c.id', 'c.o')} THEN 'in_progress' ELSE 'done' END")
     past = "('accepted', 'in_progress', 'outcome_reported', 'done')"
+    accept_due = (f"sent + interval '1 day' * CASE kind WHEN 'legal_aid' THEN {_R_ACCEPT['legal_aid'][1]}"
+                  f" ELSE {_R_ACCEPT['labour_inspection'][1]} END")
     step("referrals", f"""
     WITH c AS (SELECT w.*, {mix} AS o FROM (SELECT *, {_hash('id')} AS r FROM casework_wageclaim) w),
     s AS (
@@ -1353,13 +1361,11 @@ def generate_referrals(cur, params: dict, seconds: dict, log) -> None:
       CASE WHEN status IN ('outcome_reported', 'done') THEN sent + interval '45 days' END,
       CASE WHEN status = 'done' THEN officer_id END, CASE WHEN status = 'done' THEN sent + interval '48 days' END,
       NULL, '',
-      CASE WHEN status = 'sent' THEN sent + interval '1 day' * CASE kind WHEN 'legal_aid' THEN {_R_ACCEPT['legal_aid'][1]}
-                                                                   ELSE {_R_ACCEPT['labour_inspection'][1]} END
+      CASE WHEN status = 'sent' THEN {accept_due}
            WHEN status IN ('accepted', 'in_progress') AND kind = 'labour_inspection'
              THEN sent + interval '1 day' + interval '84 days' END,
       false,
-      CASE WHEN status = 'sent' THEN sent + interval '1 day' * CASE kind WHEN 'legal_aid' THEN {_R_ACCEPT['legal_aid'][1]}
-                                                                   ELSE {_R_ACCEPT['labour_inspection'][1]} END < now()
+      CASE WHEN status = 'sent' THEN {accept_due} < now()
            WHEN status IN ('accepted', 'in_progress') AND kind = 'labour_inspection'
              THEN sent + interval '85 days' < now() ELSE false END,
       now()
@@ -1411,7 +1417,7 @@ def generate_referrals(cur, params: dict, seconds: dict, log) -> None:
     # with its acceptance clock; declined, or accepted (labour inspection: investigation clock), progress,
     # outcome (investigation clock met) and completion, as far as its status got.
     ev = [
-        # (k, action, name, from, to, who, at, per_worker, kinds, upto)
+        # (k, action, name, from, to, who, timestamp, one per worker)
         (0, "create", "", "", "drafted", "officer", "created_at", False),
         (1, "note", "consent_recorded", "", "", "officer", "consent", True),
         (2, "note", "approve", "", "", "official", "approved_at", False),
@@ -1422,7 +1428,8 @@ def generate_referrals(cur, params: dict, seconds: dict, log) -> None:
         (7, "deadline", "deadline_met", "", "", "partner", "met_accept", False),
         (8, "deadline", "deadline_start", "", "", "partner", "accepted_at", False),
         (9, "transition", "report_progress", "accepted", "in_progress", "partner", "progress", False),
-        (10, "transition", "report_outcome", "in_progress", "outcome_reported", "partner", "outcome_reported_at", False),
+        (10, "transition", "report_outcome", "in_progress", "outcome_reported", "partner", "outcome_reported_at",
+         False),
         (11, "deadline", "deadline_met", "", "", "partner", "outcome_reported_at", False),
         (12, "transition", "complete", "outcome_reported", "done", "officer", "done_at", False),
     ]
@@ -1454,7 +1461,8 @@ def generate_referrals(cur, params: dict, seconds: dict, log) -> None:
     SELECT
       CASE e.at WHEN 'created_at' THEN r.created_at WHEN 'approved_at' THEN r.approved_at
         WHEN 'sent_at' THEN r.sent_at WHEN 'declined_at' THEN r.declined_at WHEN 'accepted_at' THEN r.accepted_at
-        WHEN 'met_accept' THEN coalesce(r.accepted_at, r.declined_at) WHEN 'progress' THEN r.sent_at + interval '10 days'
+        WHEN 'met_accept' THEN coalesce(r.accepted_at, r.declined_at)
+        WHEN 'progress' THEN r.sent_at + interval '10 days'
         WHEN 'outcome_reported_at' THEN r.outcome_reported_at WHEN 'done_at' THEN r.done_at
         ELSE r.sent_at - interval '20 hours' + interval '1 minute' * wk.wid END,
       '工作人员', CASE e.who WHEN 'officer' THEN '调解员' WHEN 'official' THEN '区级负责人' ELSE '法律援助伙伴' END,
