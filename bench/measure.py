@@ -59,6 +59,12 @@ def raw(sql, params=()) -> list:
         return cur.fetchall() if cur.description is not None else []
 
 
+def page_rows(statements) -> int:
+    """How many rows the page lists (the list is the last statement of a page's raw SQL): a 10k-case page
+    may not be full, and a page of 25 rows renders more than one of 3."""
+    return len(raw(*statements[-1]))
+
+
 def time_raw(statements, repeats) -> list[float]:
     """Wall time of running the statements back to back (one round trip each), fetching every row."""
     for sql, params in statements:  # warm-up
@@ -132,15 +138,23 @@ URGENCY = "c.is_overdue DESC, c.priority DESC, c.due_at ASC NULLS LAST"
 
 def raw_queue_count(user, flow=FLOW, table="casework_complaint",
                     arms="c.district_id = %s OR c.responsible_id = %s OR c.assignee_id = %s", closed=CLOSED):
-    perms = sorted(user.get_all_permissions())
+    """The queue badge: NEW human tasks of the flow open to the user, on open cases in scope. Written on the
+    indexed queue key and the flow's nodes (core migrations 0007, 0009), the best form found for it."""
+    import config.urls  # noqa: F401  (viewflow binds its flows' nodes when the URLconf loads)
+    from casework.flows import ComplaintFlow, MediationFlow
+    from core.workflow import flow_nodes
+
+    flow_class = {FLOW: ComplaintFlow, MEDIATION_FLOW: MediationFlow}[flow]
+    perms = [*sorted(user.get_all_permissions()), "-"]
     arm_params = [user.district_id] + [user.pk] * (arms.count("%s") - 1)  # the district, then the user's own
     return (f"""
         SELECT count(*) FROM viewflow_task t JOIN viewflow_process p ON p.id = t.process_id
         JOIN {table} c ON c.id = p.artifact_object_id
-        WHERE p.flow_class = %s AND t.status = 'NEW' AND t.flow_task_type = 'HUMAN'
-          AND (t.owner_permission IS NULL OR t.owner_permission = ANY(%s) OR t.owner_id = %s)
-          AND c.status <> ALL(%s) AND ({arms})""",
-            [flow, perms, user.pk, list(closed), *arm_params])
+        WHERE ((CASE WHEN (t.flow_task_type = 'HUMAN' AND t.status = 'NEW')
+                     THEN COALESCE(t.owner_permission, '-') ELSE NULL END) = ANY(%s) AND t.flow_task = ANY(%s)
+               OR (t.owner_id = %s AND t.status = 'NEW' AND t.flow_task_type = 'HUMAN'))
+          AND p.flow_class = %s AND c.status <> ALL(%s) AND ({arms})""",
+            [perms, flow_nodes(flow_class), user.pk, flow, list(closed), *arm_params])
 
 
 def raw_inbox_count(user):
@@ -259,6 +273,7 @@ def mediation_inbox(repeats) -> dict:
     user = User.objects.get(pk=rows[0][0]) if rows else pick_users()[0]
     out = measure_page(client_for(user), "get", "/staff/mediation/inbox/", repeats)
     out["raw"] = stats(time_raw(raw_mediation_inbox(user), repeats))
+    out["rows"] = page_rows(raw_mediation_inbox(user))
     out["user"], out["assigned"] = user.username, rows[0][1] if rows else 0
     return out
 
@@ -292,8 +307,10 @@ def pages(repeats, *, stock=False) -> dict:
 
     out["inbox"] = measure_page(cm, "get", "/staff/complaint/inbox/", repeats)
     out["inbox"]["raw"] = stats(time_raw(raw_inbox(mediator), repeats))
+    out["inbox"]["rows"] = page_rows(raw_inbox(mediator))
     out["queue"] = measure_page(co, "get", "/staff/complaint/queue/", repeats)
     out["queue"]["raw"] = stats(time_raw(raw_queue(official), repeats))
+    out["queue"]["rows"] = page_rows(raw_queue(official))
     if stock:
         return out
 
@@ -305,6 +322,7 @@ def pages(repeats, *, stock=False) -> dict:
                    [official.district_id, status])[0][0]
     out["list"] = measure_page(co, "get", f"/staff/complaint/cases/?status={status}&category={category}", repeats)
     out["list"]["raw"] = stats(time_raw(raw_list(official, status, category), repeats))
+    out["list"]["rows"] = page_rows(raw_list(official, status, category))
     out["list"]["filter"] = {"status": status, "category": category}
 
     case = Complaint.objects.get(pk=dossier_case_id())

@@ -8,6 +8,9 @@ os.environ.setdefault("DJANGO_DEBUG", "false")
 from config.settings.local import *  # noqa: E402,F401,F403
 
 DEBUG = False
+# Persistent connections as in production (config/settings/production.py: CONN_MAX_AGE 60): a page does not
+# open a new PostgreSQL connection, and statements the connection prepared stay prepared across requests.
+DATABASES["default"]["CONN_MAX_AGE"] = 60  # noqa: F405
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 BENCH_REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
 # Transitions enqueue for real (a broker round trip), as in production; nothing consumes the queue.
