@@ -27,11 +27,15 @@ def _case_or_404(request, number):
 
 
 def mediation_list(request):
+    """The district's mediation cases, nearest deadline first; open ones unless a status (or all) is chosen."""
     if not request.user.has_perm("casework.view_mediationcase"):
         raise PermissionDenied
     qs = MediationCase.objects.visible_to(request.user).with_list_data()
     status = request.GET.get("status", "")
-    qs = qs.filter(status=status) if status in MediationCase.Status.values else qs.open()
+    if status in MediationCase.Status.values:
+        qs = qs.filter(status=status)
+    elif status != "all":
+        qs = qs.open()
     if request.GET.get("mine"):
         qs = qs.filter(mediator=request.user)
     from django.db.models import F

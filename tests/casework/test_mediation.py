@@ -171,6 +171,22 @@ def test_withdrawal_cancels_clock_and_process(case):
     assert open_mediation_process(case) is None
 
 
+def test_list_shows_open_cases_unless_all_statuses_or_one_status_is_chosen(case, official):
+    withdrawn = apply(respondent_name="另一家劳务公司")
+    services.mediation_withdraw(case=withdrawn, reason="已与老板私下和解")
+    client = Client()
+    client.force_login(official)
+
+    def listed(query=""):
+        return {c.number for c in client.get("/staff/mediation/cases/" + query).context["page"].object_list}
+
+    assert listed() == {case.number}
+    assert listed("?status=all") == {case.number, withdrawn.number}
+    assert listed("?status=withdrawn") == {withdrawn.number}
+    assert listed("?status=nonsense") == {case.number}  # an unknown value: ignored
+    assert '<option value="all" selected>' in client.get("/staff/mediation/cases/?status=all").content.decode()
+
+
 def test_extension_needs_both_consents(mediating, mediator):
     new = timezone.localdate() + timedelta(days=25)
     with pytest.raises(ValidationError):
