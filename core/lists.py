@@ -1,5 +1,6 @@
-"""The staff list pages' shared part (inspections, notices, evaluations, service contracts, procurement
-projects): the records the user may see, narrowed by the filters the page offers, in a fixed order, 25 a page.
+"""The staff list pages' shared part (complaints, inspections, notices, evaluations, service contracts,
+procurement projects): the records the user may see, narrowed by the filters the page offers, in a fixed order,
+25 a page.
 
 A page is a ``FilteredListView`` naming its model, the permissions that open it (any one), its filters and its
 order; the template extends ``core/filtered_list.html`` and fills in the title, the columns and the rows. The
@@ -169,8 +170,8 @@ class SearchFilter(ListFilter):
 
 class FilteredListView(TemplateView):
     """A staff list page. Subclasses set ``model``, ``permissions`` (any one opens the page), ``filters``,
-    ``ordering`` and ``template_name``, and may extend ``get_queryset`` (annotations for the columns) and
-    ``get_context_data`` (buttons the user may press).
+    ``ordering`` (or override ``order``) and ``template_name``, and may extend ``get_queryset`` (annotations
+    for the columns) and ``get_context_data`` (buttons the user may press, marks on the page's rows).
 
     The template gets ``page`` (the records of this page), ``filters`` (the controls to draw, with the values
     read) and ``query`` (the filters in use as a query string ending in ``&``, or empty, for the pager's
@@ -190,6 +191,11 @@ class FilteredListView(TemplateView):
     def get_queryset(self) -> QuerySet:
         return self.model.objects.visible_to(self.request.user).with_list_data()
 
+    def order(self, queryset: QuerySet) -> QuerySet:
+        """The filtered records in the page's order: ``ordering``, or (overridden) a queryset method that
+        names the order once for the model, e.g. ``by_urgency()``."""
+        return queryset.order_by(*self.ordering)
+
     def get_context_data(self, **kwargs):
         request = self.request
         queryset = self.get_queryset()
@@ -202,8 +208,7 @@ class FilteredListView(TemplateView):
             control = list_filter.control(value, request)
             if control is not None:
                 controls.append(control)
-        page = CountedPagePaginator(queryset.order_by(*self.ordering), self.paginate_by).get_page(
-            request.GET.get("page"))
+        page = CountedPagePaginator(self.order(queryset), self.paginate_by).get_page(request.GET.get("page"))
         encoded = query.urlencode()
         return super().get_context_data(page=page, filters=controls, query=f"{encoded}&" if encoded else "",
                                         **kwargs)

@@ -1,0 +1,79 @@
+"""The casework list pages on core.lists.FilteredListView (complaints, mediation cases, wage claims, referrals):
+each filter narrows the list the way the page offers it, the select shows the value in use, the page links keep
+the filters, and the records stay scoped to the user. Query bounds live with each app's tests."""
+
+import html
+import re
+
+import pytest
+from django.test import Client
+
+import config.urls  # noqa: F401  (viewflow wires node URL namespaces when the URLconf loads)
+from casework.models import Complaint
+from casework.services import complaint_withdraw
+from tests.casework.helpers import submit
+from tests.factories import district
+
+pytestmark = pytest.mark.django_db
+
+COMPLAINTS = "/staff/complaint/cases/"
+
+
+def client_for(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def listed(client, url):
+    """The numbers of the records the list page at ``url`` shows, in order (from the page it renders)."""
+    response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    return [obj.number for obj in response.context["page"].object_list]
+
+
+def page_links(client, url):
+    """The query strings of the page's pager links."""
+    return [html.unescape(link) for link in re.findall(r'href="\?([^"]*page=\d+)"', client.get(url).content.decode())]
+
+
+# ---- complaints ------------------------------------------------------------------------------------------
+
+
+def test_complaint_list_filters(official, mediator):
+    plain = submit().complaint
+    urgent = submit(priority=True, category="illegal_fees", respondent_name="京城速聘信息服务部").complaint
+    late = submit(respondent_name="远方劳务公司").complaint
+    Complaint.objects.filter(pk=late.pk).update(is_overdue=True)
+    withdrawn = submit().complaint
+    complaint_withdraw(complaint=withdrawn, reason="已私下解决")
+    Complaint.objects.filter(pk=plain.pk).update(assignee=mediator)
+    haidian = submit(district=district("海淀区")).complaint
+    client = client_for(official)
+    open_ones = listed(client, COMPLAINTS)
+    assert open_ones == [late.number, urgent.number, plain.number]  # overdue, then priority (by_urgency)
+    assert listed(client, COMPLAINTS + "?status=open") == open_ones  # the old select's value for 未办结
+    assert listed(client, COMPLAINTS + "?status=nonsense") == open_ones  # an unknown value: ignored
+    assert set(listed(client, COMPLAINTS + "?status=all")) == {plain.number, urgent.number, late.number,
+                                                               withdrawn.number}
+    assert listed(client, COMPLAINTS + "?status=withdrawn") == [withdrawn.number]
+    assert listed(client, COMPLAINTS + "?category=illegal_fees") == [urgent.number]
+    assert listed(client, COMPLAINTS + "?overdue=1") == [late.number]
+    assert listed(client_for(mediator), COMPLAINTS + "?mine=1") == [plain.number]
+    assert listed(client, COMPLAINTS + "?q=速聘") == [urgent.number]
+    assert listed(client, COMPLAINTS + "?q=" + late.number.lower()) == [late.number]
+    assert haidian.number not in listed(client, COMPLAINTS + "?status=all&q=" + haidian.number)
+    page = client.get(COMPLAINTS + "?status=all&category=illegal_fees&overdue=1&q=速聘").content.decode()
+    assert ('<option value="all" selected>' in page and '<option value="illegal_fees" selected>' in page
+            and "checked" in page and 'value="速聘"' in page)
+
+
+def test_complaint_list_pages_keep_the_filters(official):
+    for _ in range(26):
+        submit(category="illegal_fees")
+    submit()
+    client = client_for(official)
+    links = page_links(client, COMPLAINTS + "?category=illegal_fees&q=TS")
+    assert links == ["category=illegal_fees&q=TS&page=2"]
+    second = client.get(COMPLAINTS + "?" + links[0])
+    assert second.context["page"].number == 2 and len(second.context["page"].object_list) == 1
