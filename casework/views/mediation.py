@@ -4,14 +4,17 @@ out of scope is 404. Edit forms carry the case version; a stale one is re-shown 
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.fsm import TransitionRefused
 from core import documents as core_documents
 from core.models import AuditEvent, Deadline
-from core.workflow import CountedPagePaginator, add_service_errors
+from core.lists import FilteredListView, FlagFilter, StatusFilter
+from core.workflow import add_service_errors
 
 from .. import services
 from ..documents import mediation_documents, mediation_timeline_rows
@@ -19,31 +22,26 @@ from ..forms import (AgreementForm, ExtensionForm, FailForm, MediatorForm, Minut
                      SignaturesForm)
 from ..models import MediationCase, MediationSession
 
-PAGE_SIZE = 25
-
 
 def _case_or_404(request, number):
     return get_object_or_404(MediationCase.objects.visible_to(request.user).with_list_data(), number=number)
 
 
-def mediation_list(request):
-    """The district's mediation cases, nearest deadline first; open ones unless a status (or all) is chosen."""
-    if not request.user.has_perm("casework.view_mediationcase"):
-        raise PermissionDenied
-    qs = MediationCase.objects.visible_to(request.user).with_list_data()
-    status = request.GET.get("status", "")
-    if status in MediationCase.Status.values:
-        qs = qs.filter(status=status)
-    elif status != "all":
-        qs = qs.open()
-    if request.GET.get("mine"):
-        qs = qs.filter(mediator=request.user)
-    from django.db.models import F
+class MediationListView(FilteredListView):
+    """The district's mediation cases, nearest deadline first; filter by status (open ones by default, or
+    all), the mediator's own."""
 
-    page = CountedPagePaginator(qs.order_by(F("due_at").asc(nulls_last=True), "id"), PAGE_SIZE).get_page(
-        request.GET.get("page"))
-    return render(request, "casework/mediation/list.html", {"page": page, "statuses": MediationCase.Status.choices,
-                                                           "status": status})
+    model = MediationCase
+    permissions = ("casework.view_mediationcase",)
+    template_name = "casework/mediation/list.html"
+    filters = (
+        StatusFilter(MediationCase.Status.choices, empty_label=gettext_lazy("未结案")),
+        FlagFilter("mine", label=gettext_lazy("我调解的"), condition=lambda user: Q(mediator=user)),
+    )
+    ordering = (F("due_at").asc(nulls_last=True), "id")
+
+
+mediation_list = MediationListView.as_view()
 
 
 def _forms(case, request, **bound):

@@ -17,6 +17,7 @@ from tests.factories import district
 pytestmark = pytest.mark.django_db
 
 COMPLAINTS = "/staff/complaint/cases/"
+MEDIATION = "/staff/mediation/cases/"
 
 
 def client_for(user):
@@ -77,3 +78,25 @@ def test_complaint_list_pages_keep_the_filters(official):
     assert links == ["category=illegal_fees&q=TS&page=2"]
     second = client.get(COMPLAINTS + "?" + links[0])
     assert second.context["page"].number == 2 and len(second.context["page"].object_list) == 1
+
+
+# ---- mediation cases -------------------------------------------------------------------------------------
+
+
+def test_mediation_list_filters(official, mediator):
+    from casework.models import MediationCase
+    from casework.services import mediation_withdraw
+    from tests.casework.test_mediation import apply
+
+    waiting, assigned, withdrawn = apply(), apply(respondent_name="京城速聘劳务公司"), apply()
+    MediationCase.objects.filter(pk=assigned.pk).update(mediator=mediator)
+    mediation_withdraw(case=withdrawn, reason="已与老板私下和解")
+    haidian = apply(district=district("海淀区"))
+    client = client_for(official)
+    assert listed(client, MEDIATION) == [waiting.number, assigned.number]  # open ones, nearest deadline first
+    assert set(listed(client, MEDIATION + "?status=all")) == {waiting.number, assigned.number, withdrawn.number}
+    assert listed(client, MEDIATION + "?status=withdrawn") == [withdrawn.number]
+    assert listed(client_for(mediator), MEDIATION + "?mine=1") == [assigned.number]
+    assert haidian.number not in listed(client, MEDIATION + "?status=all")
+    page = client.get(MEDIATION + "?status=all&mine=1").content.decode()
+    assert '<option value="all" selected>' in page and 'name="mine" value="1" checked' in page
