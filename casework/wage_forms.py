@@ -160,11 +160,3 @@ class FromMediationForm(PaymentsForm):
             self.fields[f"paid_{a.pk}"] = forms.DecimalField(
                 label=_("%(name)s 被拖欠金额（元）") % {"name": a.name}, min_value=0, required=False,
                 initial=default_amount if len(self.workers) == 1 else None, **_MONEY)
-
-
-class WageFilterForm(forms.Form):
-    q = forms.CharField(label=_("编号或用工单位"), required=False)
-    status = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部"))] + WageClaim.Status.choices)
-    channel = forms.ChoiceField(label=_("来源"), required=False, choices=[("", _("全部"))] + WageClaim.Channel.choices)
-    overdue = forms.BooleanField(label=_("仅看逾期"), required=False)
-    limitation = forms.BooleanField(label=_("仅看仲裁时效临近"), required=False)

@@ -1,6 +1,6 @@
-"""The staff list pages' shared part (complaints, mediation cases, inspections, notices, evaluations, service
-contracts, procurement projects): the records the user may see, narrowed by the filters the page offers, in a
-fixed order, 25 a page.
+"""The staff list pages' shared part (complaints, mediation cases, wage claims, inspections, notices,
+evaluations, service contracts, procurement projects): the records the user may see, narrowed by the filters the
+page offers, in a fixed order, 25 a page.
 
 A page is a ``FilteredListView`` naming its model, the permissions that open it (any one), its filters and its
 order; the template extends ``core/filtered_list.html`` and fills in the title, the columns and the rows. The
@@ -142,21 +142,23 @@ class FlagFilter(ListFilter):
 
 
 class OverdueFilter(FlagFilter):
-    """仅逾期: the records whose deadline has passed (``is_overdue`` of ``core.models.DeadlineTracked``)."""
+    """仅逾期 (or the page's own ``label``): the records whose deadline has passed (``is_overdue`` of
+    ``core.models.DeadlineTracked``)."""
 
-    def __init__(self):
-        super().__init__("overdue", label=_("仅逾期"), condition=Q(is_overdue=True))
+    def __init__(self, *, label=_("仅逾期")):
+        super().__init__("overdue", label=label, condition=Q(is_overdue=True))
 
 
 class SearchFilter(ListFilter):
-    """``q``: the text in any of ``fields`` (case-insensitive). ``distinct`` when a field is reached through a
-    to-many relation, so a record matching twice is listed (and counted) once."""
+    """``q``: the text in any of ``fields`` (case-insensitive), or meeting ``also`` (a function of the text
+    returning a ``Q``, for a match that is not a substring, e.g. a whole code). ``distinct`` when a field is
+    reached through a to-many relation, so a record matching twice is listed (and counted) once."""
 
     kind = "search"
     name = "q"
 
-    def __init__(self, *fields, label, distinct=False):
-        self.fields, self.label, self.distinct = fields, label, distinct
+    def __init__(self, *fields, label, distinct=False, also: Callable[[str], Q] | None = None):
+        self.fields, self.label, self.distinct, self.also = fields, label, distinct, also
 
     def apply(self, queryset, value, request):
         if not value:
@@ -164,6 +166,8 @@ class SearchFilter(ListFilter):
         condition = Q()
         for field in self.fields:
             condition |= Q(**{f"{field}__icontains": value})
+        if self.also is not None:
+            condition |= self.also(value)
         queryset = queryset.filter(condition)
         return queryset.distinct() if self.distinct else queryset
 

@@ -19,18 +19,16 @@ from viewflow.workflow import STATUS
 from core import documents
 from core.fsm import TransitionRefused
 from core.models import Attachment, AuditEvent, Deadline, GeneratedDocument
-from core.workflow import CountedPagePaginator, add_service_errors
+from core.lists import ChoiceFilter, FilteredListView, FlagFilter, OverdueFilter, SearchFilter, StatusFilter
+from core.workflow import add_service_errors
 
 from ..flows import open_wageclaim_process
 from ..models.wage import LIMITATION_WARN_DAYS
 from ..models import Complaint, EmployerMention, MediationCase, WageClaim, employer_q
 from ..repeat_offenders import EmployerRef, flag_rows, threshold
 from ..services import wage as services
-from ..wage_forms import (CoordinateForm, FromMediationForm, SettleForm, WageFilterForm, WageIntakeForm, WorkerForm,
-                          WorkerFormSet)
+from ..wage_forms import CoordinateForm, FromMediationForm, SettleForm, WageIntakeForm, WorkerForm, WorkerFormSet
 from .staff import _task_url, describe_event
-
-PAGE_SIZE = 25
 
 
 _WAGE_EVENTS = {
@@ -63,30 +61,41 @@ def _require(request, perm):
         raise PermissionDenied
 
 
-def wageclaim_list(request):
-    """The district's claims, most urgent first; filter by status, channel, overdue, limitation, text."""
-    _require(request, "casework.view_wageclaim")
-    form = WageFilterForm(request.GET or None)
-    qs = WageClaim.objects.visible_to(request.user).with_list_data()
-    data = form.cleaned_data if form.is_valid() else {}
-    status = data.get("status") or ""
-    qs = qs.filter(status=status) if status else qs.open()
-    if data.get("channel"):
-        qs = qs.filter(channel=data["channel"])
-    if data.get("overdue"):
-        qs = qs.filter(is_overdue=True)
-    if data.get("limitation"):
-        # Ended employment whose one-year limit passes within the warning window (or has passed).
-        cutoff = timezone.localdate() + timedelta(days=LIMITATION_WARN_DAYS) - timedelta(days=365)
-        qs = qs.filter(employment_ongoing=False, employment_ended_on__lte=cutoff)
-    query = (data.get("q") or "").strip()
-    if query:
-        qs = qs.filter(Q(number__icontains=query) | Q(employer_name__icontains=query)
-                       | Q(employer_credit_code=query.upper()))
-    page = CountedPagePaginator(qs.by_urgency(), PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = flag_rows(page.object_list, request.user, name_attr="employer_name",
-                                 code_attr="employer_credit_code")
-    return render(request, "casework/wageclaim/list.html", {"page": page, "form": form})
+def _limitation_near(user) -> Q:
+    """Ended employment whose one-year arbitration limit passes within the warning window (or has passed)."""
+    cutoff = timezone.localdate() + timedelta(days=LIMITATION_WARN_DAYS) - timedelta(days=365)
+    return Q(employment_ongoing=False, employment_ended_on__lte=cutoff)
+
+
+class WageClaimListView(FilteredListView):
+    """The district's claims, most urgent first; filter by status, channel, overdue, limitation, text (a
+    number or employer name in part, or a whole credit code)."""
+
+    model = WageClaim
+    permissions = ("casework.view_wageclaim",)
+    template_name = "casework/wageclaim/list.html"
+    filters = (
+        StatusFilter(WageClaim.Status.choices),
+        ChoiceFilter("channel", field="channel", choices=WageClaim.Channel.choices, label=gettext_lazy("来源"),
+                     empty_label=gettext_lazy("全部")),
+        OverdueFilter(label=gettext_lazy("仅看逾期")),
+        FlagFilter("limitation", label=gettext_lazy("仅看仲裁时效临近"), condition=_limitation_near),
+        SearchFilter("number", "employer_name", label=gettext_lazy("编号、用工单位或信用代码"),
+                     also=lambda text: Q(employer_credit_code=text.upper())),
+    )
+
+    def order(self, queryset):
+        return queryset.by_urgency()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page = context["page"]  # each row of this page marked as a repeat offender or not, in grouped queries
+        page.object_list = flag_rows(page.object_list, self.request.user, name_attr="employer_name",
+                                     code_attr="employer_credit_code")
+        return context
+
+
+wageclaim_list = WageClaimListView.as_view()
 
 
 def wageclaim_detail(request, number):

@@ -4,20 +4,26 @@ the filters, and the records stay scoped to the user. Query bounds live with eac
 
 import html
 import re
+from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 import config.urls  # noqa: F401  (viewflow wires node URL namespaces when the URLconf loads)
-from casework.models import Complaint
-from casework.services import complaint_withdraw
+from casework.models import Complaint, MediationCase, WageClaim
+from casework.services import complaint_withdraw, mediation_withdraw
+from casework.services import wage as wage_services
 from tests.casework.helpers import submit
+from tests.casework.test_mediation import apply
+from tests.casework.wage_helpers import CC, report
 from tests.factories import district
 
 pytestmark = pytest.mark.django_db
 
 COMPLAINTS = "/staff/complaint/cases/"
 MEDIATION = "/staff/mediation/cases/"
+WAGE_CLAIMS = "/staff/wageclaim/claims/"
 
 
 def client_for(user):
@@ -84,10 +90,6 @@ def test_complaint_list_pages_keep_the_filters(official):
 
 
 def test_mediation_list_filters(official, mediator):
-    from casework.models import MediationCase
-    from casework.services import mediation_withdraw
-    from tests.casework.test_mediation import apply
-
     waiting, assigned, withdrawn = apply(), apply(respondent_name="京城速聘劳务公司"), apply()
     MediationCase.objects.filter(pk=assigned.pk).update(mediator=mediator)
     mediation_withdraw(case=withdrawn, reason="已与老板私下和解")
@@ -100,3 +102,32 @@ def test_mediation_list_filters(official, mediator):
     assert haidian.number not in listed(client, MEDIATION + "?status=all")
     page = client.get(MEDIATION + "?status=all&mine=1").content.decode()
     assert '<option value="all" selected>' in page and 'name="mine" value="1" checked' in page
+
+
+# ---- wage claims -----------------------------------------------------------------------------------------
+
+
+def test_wage_claim_list_filters(official, intake):
+    counter = report().claim  # employer credit code CC
+    online = report(channel="online", employer_name="京城速聘劳务公司", employer_credit_code="",
+                    employment_ongoing=False, employment_ended_on=timezone.localdate() - timedelta(days=340)).claim
+    WageClaim.objects.filter(pk=online.pk).update(is_overdue=True)
+    unfounded = report(employer_credit_code="").claim
+    wage_services.wageclaim_start_verification(claim=unfounded, by=intake)
+    wage_services.wageclaim_find_unsubstantiated(claim=unfounded, by=official, reason="证据矛盾",
+                                                 public_reply="经核实，工资已足额支付。")
+    haidian = report(district=district("海淀区")).claim
+    client = client_for(official)
+    assert listed(client, WAGE_CLAIMS) == [online.number, counter.number]  # open ones; overdue first (by_urgency)
+    assert set(listed(client, WAGE_CLAIMS + "?status=all")) == {counter.number, online.number, unfounded.number}
+    assert listed(client, WAGE_CLAIMS + "?status=unsubstantiated") == [unfounded.number]
+    assert listed(client, WAGE_CLAIMS + "?status=nonsense&channel=online") == [online.number]  # unknown: ignored
+    assert listed(client, WAGE_CLAIMS + "?overdue=1") == [online.number]
+    assert listed(client, WAGE_CLAIMS + "?limitation=1") == [online.number]
+    assert listed(client, WAGE_CLAIMS + "?q=速聘") == [online.number]
+    assert listed(client, WAGE_CLAIMS + "?q=" + CC.lower()) == [counter.number]  # a whole credit code, any case
+    assert listed(client, WAGE_CLAIMS + "?q=" + CC[:10]) == []  # part of a code is not a match
+    assert haidian.number not in listed(client, WAGE_CLAIMS + "?status=all&q=" + haidian.number)
+    page = client.get(WAGE_CLAIMS + "?status=all&channel=online&limitation=1").content.decode()
+    assert ('<option value="all" selected>' in page and '<option value="online" selected>' in page
+            and 'name="limitation" value="1" checked' in page)
