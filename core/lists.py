@@ -1,6 +1,6 @@
-"""The staff list pages' shared part (complaints, mediation cases, wage claims, inspections, notices,
-evaluations, service contracts, procurement projects): the records the user may see, narrowed by the filters the
-page offers, in a fixed order, 25 a page.
+"""The staff list pages' shared part (complaints, mediation cases, wage claims, referrals, inspections,
+notices, evaluations, service contracts, procurement projects): the records the user may see, narrowed by the
+filters the page offers, in a fixed order, 25 a page.
 
 A page is a ``FilteredListView`` naming its model, the permissions that open it (any one), its filters and its
 order; the template extends ``core/filtered_list.html`` and fills in the title, the columns and the rows. The

@@ -10,18 +10,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.fsm import TransitionRefused
 from core.models import Attachment, Deadline, GeneratedDocument
-from core.workflow import CountedPagePaginator, add_service_errors
+from core.lists import FilteredListView, OverdueFilter, StatusFilter
+from core.workflow import add_service_errors
 
 from ..models.referrals import Referral
 from ..referral_documents import referral_events
 from ..referral_forms import ConsentForm, ReasonForm, ReferralDraftForm
 from ..services import referrals as services
-
-PAGE_SIZE = 25
 
 
 def _require_view(user):
@@ -35,18 +35,18 @@ def _referral_or_404(request, number):
                              .select_related("approved_by", "sent_by", "drafted_by", "accepted_by"), number=number)
 
 
-def referral_list(request):
-    _require_view(request.user)
-    qs = Referral.objects.visible_to(request.user).with_list_data()
-    status = request.GET.get("status", "")
-    if status in Referral.Status.values:
-        qs = qs.filter(status=status)
-    if request.GET.get("overdue"):
-        qs = qs.filter(is_overdue=True)
-    page = CountedPagePaginator(qs.order_by("-is_overdue", F("due_at").asc(nulls_last=True), "-created_at", "-pk"),
-                     PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "casework/referral/list.html",
-                  {"page": page, "statuses": Referral.Status.choices, "status": status})
+class ReferralListView(FilteredListView):
+    """The district's referrals, overdue first, then by deadline, newest first; filter by status, overdue."""
+
+    model = Referral
+    permissions = ("casework.view_referral",)
+    template_name = "casework/referral/list.html"
+    filters = (StatusFilter(Referral.Status.choices, open_by_default=False),
+               OverdueFilter(label=gettext_lazy("仅看逾期")))
+    ordering = ("-is_overdue", F("due_at").asc(nulls_last=True), "-created_at", "-pk")
+
+
+referral_list = ReferralListView.as_view()
 
 
 def referral_new(request, claim_number):

@@ -11,10 +11,13 @@ from django.test import Client
 from django.utils import timezone
 
 import config.urls  # noqa: F401  (viewflow wires node URL namespaces when the URLconf loads)
-from casework.models import Complaint, MediationCase, WageClaim
+from accounts.models import Organization
+from casework.models import Complaint, MediationCase, Referral, WageClaim
 from casework.services import complaint_withdraw, mediation_withdraw
+from casework.services import referrals as referral_services
 from casework.services import wage as wage_services
 from tests.casework.helpers import submit
+from tests.casework.referral_helpers import org, sent_referral, verified_claim
 from tests.casework.test_mediation import apply
 from tests.casework.wage_helpers import CC, report
 from tests.factories import district
@@ -24,6 +27,7 @@ pytestmark = pytest.mark.django_db
 COMPLAINTS = "/staff/complaint/cases/"
 MEDIATION = "/staff/mediation/cases/"
 WAGE_CLAIMS = "/staff/wageclaim/claims/"
+REFERRALS = "/staff/referral/cases/"
 
 
 def client_for(user):
@@ -131,3 +135,35 @@ def test_wage_claim_list_filters(official, intake):
     page = client.get(WAGE_CLAIMS + "?status=all&channel=online&limitation=1").content.decode()
     assert ('<option value="all" selected>' in page and '<option value="online" selected>' in page
             and 'name="limitation" value="1" checked' in page)
+
+
+# ---- referrals -------------------------------------------------------------------------------------------
+
+
+def test_referral_list_filters(official, intake):
+    claim = verified_claim(by=official)
+    aid = org(Organization.Kind.LEGAL_AID, "朝阳区法律援助中心（测试）")
+    drafted = referral_services.referral_draft(claim=claim, by=intake, kind=Referral.Kind.LEGAL_AID, target=aid,
+                                               summary="请为劳动者提供法律援助。")
+    sent = sent_referral(claim, officer=intake, official=official, target=aid)
+    late = sent_referral(claim, officer=intake, official=official, target=aid)
+    Referral.objects.filter(pk=late.pk).update(is_overdue=True)
+    client = client_for(official)
+    everything = listed(client, REFERRALS)  # every state by default
+    assert everything[0] == late.number and set(everything) == {drafted.number, sent.number, late.number}
+    assert listed(client, REFERRALS + "?status=all") == everything
+    assert listed(client, REFERRALS + "?status=drafted") == [drafted.number]
+    assert listed(client, REFERRALS + "?status=sent&overdue=1") == [late.number]
+    page = client.get(REFERRALS + "?status=sent&overdue=1").content.decode()
+    assert ('<option value="">全部状态</option>' in page and '<option value="sent" selected>' in page
+            and 'name="overdue" value="1" checked' in page)
+
+
+def test_referral_list_pages_keep_the_filters(official, intake):
+    claim = verified_claim(by=official)
+    aid = org(Organization.Kind.LEGAL_AID, "朝阳区法律援助中心（测试）")
+    for _ in range(26):
+        referral_services.referral_draft(claim=claim, by=intake, kind=Referral.Kind.LEGAL_AID, target=aid,
+                                         summary="请为劳动者提供法律援助。")
+    client = client_for(official)
+    assert page_links(client, REFERRALS + "?status=drafted") == ["status=drafted&page=2"]  # was ?page=2 alone
