@@ -51,6 +51,12 @@ def _live_referral(request, number) -> Referral:
 
 
 def partner_list(request):
+    """The organisation's referrals in three tabs: new, in progress, ended (number and state only).
+
+    Not a ``core.lists.FilteredListView``: its records are ``Referral.objects.for_partner`` (every referral
+    ever sent to the organisation, ended ones included), not ``visible_to`` (live ones only), which that view
+    takes as the scope a filter may only narrow; a tab is always one of three state groups, drawn as links,
+    with no empty or "all" choice; the rows depend on the tab; the page opens by role, not permission."""
     _require_partner(request.user)
     tab = request.GET.get("tab") if request.GET.get("tab") in TABS else "new"
     qs = (Referral.objects.for_partner(request.user).filter(status__in=TABS[tab]).select_related("district")
