@@ -213,6 +213,15 @@ def test_too_many_submissions_for_one_phone_get_429_across_ips(market, settings)
 # ---- tracking -------------------------------------------------------------------------------------
 
 
+def test_the_tracking_page_is_titled_for_complaints_mediation_and_wage_claims_alike(client):
+    # One form finds a complaint, a mediation case or a wage claim by its code (casework.views.public.track).
+    chinese = client.get(TRACK_URL, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "<title>案件办理进度查询</title>" in chinese and "<h1>案件办理进度查询</h1>" in chinese
+    assert "投诉办理进度查询" not in chinese
+    english = client.get(TRACK_URL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "<title>Case progress</title>" in english and "<h1>Case progress</h1>" in english
+
+
 def test_tracking_with_code_and_last_four_digits_shows_the_case(client, market):
     complaint, code = file_complaint(client, market)
     response = track(client, code.lower().replace("-", " "), "5678")
