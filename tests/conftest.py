@@ -63,6 +63,19 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test ends in the project's language. A request in English (Accept-Language, the language cookie)
+    leaves English active in this thread after the response (LocaleMiddleware does not put it back), and
+    every later test's gettext outside a request (service messages, documents, notifications) would be
+    English."""
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 def _uses_db(request) -> str | None:
     marker = request.node.get_closest_marker("django_db")
     names = request.fixturenames

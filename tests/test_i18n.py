@@ -286,6 +286,18 @@ def test_login_page_in_english_on_request(client, db, compiled_messages):
     assert "Staff login" in text and "Username" in text
 
 
+def test_an_english_request_leaves_english_active_in_the_thread(client, db, compiled_messages):
+    client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en")
+    assert translation.get_language() == "en"  # what tests/conftest.py's _default_language puts back
+
+
+def test_the_next_test_runs_in_the_default_language_again(db):
+    # Runs right after the test above: pytest keeps a file's order, and pytest-django groups tests by database
+    # use (hence ``db`` here, as above). That test's English request must not leak here.
+    assert translation.get_language() == settings.LANGUAGE_CODE
+    assert translation.gettext("零工市场维权与监管") == "零工市场维权与监管"
+
+
 def test_staff_home_and_markets_pages_are_chinese(client, district_official, compiled_messages):
     market = MarketFactory(district=district_official.district)
     client.force_login(district_official)
