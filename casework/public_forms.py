@@ -181,12 +181,12 @@ class TrackForm(forms.Form):
     code = forms.CharField(
         label=_("查询码"), max_length=40,
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
-        help_text=_("提交投诉时页面显示并以短信发送的16位查询码。"),
+        help_text=_("提交投诉、调解申请或欠薪线索时页面显示并以短信发送的16位查询码。"),
     )
     last4 = forms.RegexField(
         label=_("手机号后四位"), regex=r"^\d{4}$", required=False, max_length=4,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-        help_text=_("匿名投诉无需填写。"),
+        help_text=_("匿名投诉或登记时未留手机号的无需填写。"),
         error_messages={"invalid": _("请输入4位数字。")},
     )
 
