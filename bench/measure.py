@@ -201,15 +201,37 @@ def raw_queue(user):
 
 
 def raw_list(user, status, category):
-    return [(f"""
+    """The filtered list and the repeat-offender badges its rows show (casework.repeat_offenders.counts_for:
+    the employer index rows of the user's district naming each row's employer, by credit code and by
+    normalised name), as the page shows them."""
+    from casework.repeat_offenders import EmployerRef
+
+    listing = (f"""
         SELECT c.id, c.number, c.status, c.category, c.respondent_name, c.submitted_at, c.due_at, c.is_overdue,
-               c.priority, d.name, m.name, a.first_name, a.last_name, r.first_name, r.last_name, count(*) OVER ()
+               c.priority, d.name, m.name, a.first_name, a.last_name, r.first_name, r.last_name,
+               c.respondent_credit_code, count(*) OVER ()
         FROM casework_complaint c JOIN accounts_district d ON d.id = c.district_id
         LEFT JOIN markets_market m ON m.id = c.market_id
         LEFT JOIN accounts_user a ON a.id = c.assignee_id LEFT JOIN accounts_user r ON r.id = c.responsible_id
         WHERE (c.district_id = %s OR c.responsible_id = %s OR c.assignee_id = %s)
           AND c.status = %s AND c.category = %s
-        ORDER BY {URGENCY}, c.id LIMIT 25""", [user.district_id, user.pk, user.pk, status, category])]
+        ORDER BY {URGENCY}, c.id LIMIT 25""", [user.district_id, user.pk, user.pk, status, category])
+    refs = {EmployerRef.of(row[4] or "", row[15] or "") for row in raw(*listing)}
+    refs = {ref for ref in refs if ref}
+    codes = sorted({ref.credit_code for ref in refs if ref.credit_code})
+    statements = []
+    keys = {ref.key for ref in refs if ref.key}
+    if codes:
+        by_code = ("""SELECT credit_code, key, count(*) FROM casework_employermention
+                      WHERE district_id = %s AND credit_code = ANY(%s) GROUP BY credit_code, key""",
+                   [user.district_id, codes])
+        statements.append(by_code)
+        keys |= {key for _, key, _ in raw(*by_code) if key}
+    if keys:
+        statements.append(("""SELECT key, count(*), count(*) FILTER (WHERE credit_code = '')
+                              FROM casework_employermention WHERE district_id = %s AND key = ANY(%s)
+                              GROUP BY key""", [user.district_id, sorted(keys)]))
+    return statements + [listing]  # the list last (page_rows)
 
 
 def raw_detail(complaint, ct):

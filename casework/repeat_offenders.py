@@ -58,14 +58,15 @@ def counts_for(refs, user) -> dict:
     codes = {r.credit_code for r in refs if r.credit_code}
     by_code, keys_of = {}, {}
     if codes:
-        by_code = dict(mentions.filter(credit_code__in=codes).values("credit_code").annotate(n=Count("pk"))
+        # COUNT(key), not COUNT(id): the district's (code, key) and (key, code) indexes answer alone (casework 0012)
+        by_code = dict(mentions.filter(credit_code__in=codes).values("credit_code").annotate(n=Count("key"))
                        .values_list("credit_code", "n"))
         for code, key in (mentions.filter(credit_code__in=codes).exclude(key="")
                           .values_list("credit_code", "key").distinct()):
             keys_of.setdefault(code, set()).add(key)
     keys = {r.key for r in refs if r.key} | {k for ks in keys_of.values() for k in ks}
     by_key = {row["key"]: row for row in mentions.filter(key__in=keys).values("key").annotate(
-        total=Count("pk"), without_code=Count("pk", filter=Q(credit_code="")))} if keys else {}
+        total=Count("key"), without_code=Count("key", filter=Q(credit_code="")))} if keys else {}
     counts = {}
     for ref in refs:
         if ref.credit_code:

@@ -463,6 +463,11 @@ class EmployerMention(models.Model):
         indexes = [
             models.Index(fields=["credit_code"], name="mention_code_idx", condition=~Q(credit_code="")),
             models.Index(fields=["key", "credit_code"], name="mention_key_idx"),
+            # A district user's badges count their district's rows per name or code: read from the index alone
+            # (a repeat offender has thousands of cases at city scale; bench report 2026-11-27, measurement 2b).
+            models.Index(fields=["district", "key", "credit_code"], name="mention_district_key_idx"),
+            models.Index(fields=["district", "credit_code", "key"], name="mention_district_code_idx",
+                         condition=~Q(credit_code="")),
         ]
 
     def __str__(self):
