@@ -273,8 +273,21 @@ def raw_mediation_inbox(user):
     """What ScopedInboxView shows for MediationFlow: the user's ASSIGNED tasks whose case they may see
     (district or mediator), nearest 15-day limit first (mediation cases have no overdue flag or priority), and the
     menu's queue badge for the mediation flow."""
-    badge = raw_queue_count(user, MEDIATION_FLOW, "casework_mediationcase", "c.district_id = %s OR c.mediator_id = %s",
-                            ("declined", "closed", "withdrawn"))
+    # The badge case-first (the district's open mediation cases, then each one's NEW human tasks), as raw_queue
+    # is written: a mediator's permissions match most open mediation tasks of the city, so the key-first form
+    # read 1,504 of them at 1,000,000 cases (10.7 ms, against 3.7 ms for this one).
+    badge = ("""
+        WITH c AS MATERIALIZED (
+          SELECT id FROM casework_mediationcase
+          WHERE status <> ALL(%s) AND (district_id = %s OR mediator_id = %s))
+        SELECT count(*) FROM c JOIN viewflow_process p ON p.artifact_object_id = c.id AND p.flow_class = %s
+        CROSS JOIN LATERAL (
+          SELECT 1 FROM viewflow_task t
+          WHERE t.process_id = p.id AND t.status = 'NEW' AND t.flow_task_type = 'HUMAN'
+            AND (t.owner_permission IS NULL OR t.owner_permission = ANY(%s) OR t.owner_id = %s)
+          OFFSET 0) t""",
+             [["declined", "closed", "withdrawn"], user.district_id, user.pk, MEDIATION_FLOW,
+              sorted(user.get_all_permissions()), user.pk])
     return [badge, ("""
         SELECT t.id, t.process_id, t.flow_task, t.created, c.number, c.due_at
         FROM viewflow_task t JOIN viewflow_process p ON p.id = t.process_id
