@@ -136,25 +136,24 @@ URGENCY = "c.is_overdue DESC, c.priority DESC, c.due_at ASC NULLS LAST"
 # queue count (its own query); the queue page carries its count and asks for the inbox's. The raw side computes
 # what the page shows, the badge included (as raw_detail reads everything the case page shows).
 
-def raw_queue_count(user, flow=FLOW, table="casework_complaint",
-                    arms="c.district_id = %s OR c.responsible_id = %s OR c.assignee_id = %s", closed=CLOSED):
-    """The queue badge: NEW human tasks of the flow open to the user, on open cases in scope. Written on the
-    indexed queue key and the flow's nodes (core migrations 0007, 0009), the best form found for it."""
+def raw_queue_count(user):
+    """The complaint queue badge on an inbox page: NEW human tasks of the complaint flow open to the user, on
+    open cases in scope. Written on the indexed queue key and the flow's nodes (core migrations 0007, 0009):
+    a mediator's permissions match few of the complaint flow's tasks, so the key's index finds them at once."""
     import config.urls  # noqa: F401  (viewflow binds its flows' nodes when the URLconf loads)
-    from casework.flows import ComplaintFlow, MediationFlow
+    from casework.flows import ComplaintFlow
     from core.workflow import flow_nodes
 
-    flow_class = {FLOW: ComplaintFlow, MEDIATION_FLOW: MediationFlow}[flow]
     perms = [*sorted(user.get_all_permissions()), "-"]
-    arm_params = [user.district_id] + [user.pk] * (arms.count("%s") - 1)  # the district, then the user's own
-    return (f"""
+    return ("""
         SELECT count(*) FROM viewflow_task t JOIN viewflow_process p ON p.id = t.process_id
-        JOIN {table} c ON c.id = p.artifact_object_id
+        JOIN casework_complaint c ON c.id = p.artifact_object_id
         WHERE ((CASE WHEN (t.flow_task_type = 'HUMAN' AND t.status = 'NEW')
                      THEN COALESCE(t.owner_permission, '-') ELSE NULL END) = ANY(%s) AND t.flow_task = ANY(%s)
                OR (t.owner_id = %s AND t.status = 'NEW' AND t.flow_task_type = 'HUMAN'))
-          AND p.flow_class = %s AND c.status <> ALL(%s) AND ({arms})""",
-            [perms, flow_nodes(flow_class), user.pk, flow, list(closed), *arm_params])
+          AND p.flow_class = %s AND c.status <> ALL(%s)
+          AND (c.district_id = %s OR c.responsible_id = %s OR c.assignee_id = %s)""",
+            [perms, flow_nodes(ComplaintFlow), user.pk, FLOW, list(CLOSED), user.district_id, user.pk, user.pk])
 
 
 def raw_inbox_count(user):
