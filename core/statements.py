@@ -11,6 +11,7 @@ send no ``pre_save``/``post_save`` signals: use them only for models nobody list
 import re
 
 from django.db import connections
+from django.db.transaction import TransactionManagementError
 
 
 _CASTS: dict = {}
@@ -97,3 +98,26 @@ def update_returning(model, assignments: dict, where: str, params: list, *, raw:
     sql = f"UPDATE {qn(meta.db_table)} SET {', '.join(sets)} WHERE {where} RETURNING {columns}"
     rows = list(model._base_manager.db_manager(using).raw(sql, set_params + list(params)))
     return sorted(rows, key=lambda row: row.pk)
+
+
+def lock_row(model, pk, *, using: str = "default"):
+    """``model._base_manager.select_for_update().get(pk=pk)``: the current row, locked until the transaction
+    ends (not locked on SQLite, which has no row locks and serialises writers). Raises ``model.DoesNotExist``.
+
+    A plain ``SELECT … FOR UPDATE`` through ``raw()``: every service starts with this lock, and the ORM spent
+    more time building the statement than PostgreSQL spent answering it (1.1 ms against 0.67 ms a lock, bench
+    report 2026-11-27, measurement 5)."""
+    connection = connections[using]
+    meta = model._meta
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(f.column) for f in meta.concrete_fields)
+    lock = ""
+    if connection.features.has_select_for_update:
+        if not connection.in_atomic_block:  # as the ORM refuses: a lock that ends with its statement is none
+            raise TransactionManagementError("lock_row() cannot be used outside of a transaction.")
+        lock = " FOR UPDATE"
+    sql = f"SELECT {columns} FROM {qn(meta.db_table)} WHERE {qn(meta.pk.column)} = %s{lock}"
+    rows = list(model._base_manager.db_manager(using).raw(sql, [pk]))
+    if not rows:
+        raise model.DoesNotExist(f"{meta.object_name} matching pk={pk!r} does not exist.")
+    return rows[0]

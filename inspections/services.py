@@ -25,6 +25,7 @@ from core import deadlines, documents, notify
 from core.fsm import apply_transition
 from core.models import AuditEvent, Deadline
 from core.numbering import next_case_number
+from core.statements import lock_row
 from markets.models import Market
 
 from .models import (ChecklistItem, ChecklistTemplate, ChecklistVersion, Finding, Inspection, InspectionSchedule,
@@ -42,7 +43,7 @@ def rectification_days(severity: str) -> int:
 
 
 def _locked(inspection: Inspection) -> Inspection:
-    return Inspection.objects.select_for_update().get(pk=inspection.pk)
+    return lock_row(Inspection, inspection.pk)
 
 
 def _locked_notice(notice: RectificationNotice) -> RectificationNotice:

@@ -20,6 +20,7 @@ from core.fsm import apply_transition
 from core.models import AuditEvent, Deadline
 from core.numbering import next_case_number
 from core.queue import one_message
+from core.statements import lock_row
 
 from ..models import Complaint, ComplaintNote, SatisfactionSurvey, hash_tracking_code, new_tracking_code
 from ..signals import complaint_accepted
@@ -42,7 +43,7 @@ CONSENT_VERSION = "2026-01"
 
 
 def _locked(complaint: Complaint) -> Complaint:
-    return Complaint.objects.select_for_update().get(pk=complaint.pk)
+    return lock_row(Complaint, complaint.pk)
 
 
 @dataclass(frozen=True)

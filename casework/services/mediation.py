@@ -18,6 +18,7 @@ from core import deadlines, documents, notify
 from core.fsm import apply_transition
 from core.models import AuditEvent, Deadline
 from core.numbering import next_case_number
+from core.statements import lock_row
 
 from ..models import (MEDIATION_LIMIT_DAYS, AgreementObligation, MediationAgreement, MediationCase, MediationClaim,
                       MediationExtension, MediationParty, MediationSession, MediatorConflict)
@@ -49,7 +50,7 @@ class Claim:
 
 
 def _locked(case: MediationCase) -> MediationCase:
-    return MediationCase.objects.select_for_update().get(pk=case.pk)
+    return lock_row(MediationCase, case.pk)
 
 
 def _bump(case: MediationCase, expected_version: int | None) -> None:

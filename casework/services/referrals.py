@@ -27,6 +27,7 @@ from core import deadlines, documents, notify
 from core.fsm import apply_transition
 from core.models import Attachment, AuditEvent, Deadline
 from core.numbering import next_case_number
+from core.statements import lock_row
 from core.uploads import attach_file
 
 from ..models.referrals import PACKET_FIELDS, Referral, ReferralConsent, ReferralUpdate, is_partner_user
@@ -49,7 +50,7 @@ ACCEPT_CLOCK = {
 
 
 def _locked(referral: Referral) -> Referral:
-    return Referral.objects.select_for_update().get(pk=referral.pk)
+    return lock_row(Referral, referral.pk)
 
 
 def _required(value, field_name, message):

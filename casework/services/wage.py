@@ -20,6 +20,7 @@ from core import deadlines, documents, notify
 from core.fsm import apply_transition
 from core.models import AuditEvent, Deadline
 from core.numbering import next_case_number
+from core.statements import lock_row
 from core.validators import validate_resident_id
 
 from ..models import Complaint, MediationCase, WageClaim, WageClaimWorker, hash_tracking_code, new_tracking_code
@@ -73,7 +74,7 @@ def _err(field: str, message, code: str) -> ValidationError:
 
 
 def _locked(claim: WageClaim) -> WageClaim:
-    return WageClaim.objects.select_for_update().get(pk=claim.pk)
+    return lock_row(WageClaim, claim.pk)
 
 
 # ---- intake -------------------------------------------------------------------------------------------
