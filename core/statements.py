@@ -104,9 +104,9 @@ def lock_row(model, pk, *, using: str = "default"):
     """``model._base_manager.select_for_update().get(pk=pk)``: the current row, locked until the transaction
     ends (not locked on SQLite, which has no row locks and serialises writers). Raises ``model.DoesNotExist``.
 
-    A plain ``SELECT … FOR UPDATE`` through ``raw()``: every service starts with this lock, and the ORM spent
-    more time building the statement than PostgreSQL spent answering it (1.1 ms against 0.67 ms a lock, bench
-    report 2026-11-27, measurement 5)."""
+    A plain ``SELECT … FOR UPDATE`` through ``raw()``, without the ORM's query compilation: every service
+    starts with this lock (median 1.13 → 1.00 ms a lock on the benchmark's data; the rest is the round trip
+    and building the instance, measurement 5 of issue 8)."""
     connection = connections[using]
     meta = model._meta
     qn = connection.ops.quote_name
