@@ -94,6 +94,25 @@ def test_inbox_lists_case_number_and_due_date_most_urgent_first(intake):
     assert "已逾期" in html
 
 
+def test_task_lists_link_each_row_to_its_own_task_and_case(intake, official, mediator):
+    """The task link is reversed once per node and request and the case link without loading the case
+    (core.workflow.CaseColumnsMixin): each row must still point at its own task and case."""
+    from casework.models import Complaint
+    from viewflow.workflow import STATUS
+
+    first, second = submit().complaint, submit().complaint
+    do_task(intake, first, ComplaintFlow.review, {"decision": "accept"})  # first now waits at "assign"
+    html = client_for(official).get("/staff/complaint/queue/").content.decode()
+    for complaint in (first, second):
+        task = open_process(complaint).task_set.get(status=STATUS.NEW)
+        url = task.flow_task.reverse("index", args=[task.process_id, task.pk])
+        assert f'<a href="{url}">#{task.process_id}/{task.pk}</a>' in html
+        case = Complaint.objects.get(pk=complaint.pk)
+        assert f'<a href="{case.get_absolute_url()}">{case.number}</a>' in html
+    nodes = {open_process(c).task_set.get(status=STATUS.NEW).flow_task for c in (first, second)}
+    assert nodes == {ComplaintFlow.assign, ComplaintFlow.review}  # two nodes: two link templates
+
+
 def test_menu_counters_count_only_the_users_district(intake, other_intake):
     submit()
     submit()
