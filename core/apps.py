@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 #: The project's own apps: their models get ``core.choices.choice_display`` for their ``get_FOO_display``.
-GIGCASE_APPS = ("core", "accounts", "markets", "casework", "inspections", "evaluations", "procurement")
+PROJECT_APPS = ("core", "accounts", "markets", "casework", "inspections", "evaluations", "procurement")
 
 
 class CoreConfig(AppConfig):
@@ -18,4 +18,4 @@ class CoreConfig(AppConfig):
 
         post_transition.connect(audit.record_transition, dispatch_uid="core.audit.record_transition")
         # Every model is loaded before any ready() runs; later apps' ready() may rely on the labels too.
-        install_choice_labels(model for label in GIGCASE_APPS for model in apps.get_app_config(label).get_models())
+        install_choice_labels(model for label in PROJECT_APPS for model in apps.get_app_config(label).get_models())

@@ -8,16 +8,16 @@ from django.db import models
 from django.test.utils import isolate_apps
 from django.utils import translation
 
-from core.apps import GIGCASE_APPS
+from core.apps import PROJECT_APPS
 from core.choices import choice_display, install_choice_labels
 
 
 def _choice_fields():
-    for label in GIGCASE_APPS:
+    for label in PROJECT_APPS:
         for model in apps.get_app_config(label).get_models():
             for field in model._meta.concrete_fields:
                 # not viewflow's Process fields our flows' proxy models inherit
-                if field.choices and field.model._meta.app_label in GIGCASE_APPS:
+                if field.choices and field.model._meta.app_label in PROJECT_APPS:
                     yield model, field
 
 
