@@ -53,6 +53,19 @@ def explain(sql, params) -> str:
         return "\n".join(r[0] for r in cur.fetchall())
 
 
+def cpu_probe() -> float:
+    """Milliseconds a fixed pure-Python loop takes (median of 5): how fast the machine is at that moment. This
+    host's speed drifts: on 2026-11-27 the same loop took 300–510 ms within minutes, and every absolute figure
+    drifts with it, so each size records the probe before its pages and after its transitions."""
+    times = []
+    for _ in range(5):
+        t, total = time.perf_counter(), 0
+        for i in range(1_000_000):
+            total += i * i
+        times.append((time.perf_counter() - t) * 1000)
+    return statistics.median(times)
+
+
 def raw(sql, params=()) -> list:
     with connection.cursor() as cur:
         cur.execute(sql, params)
@@ -588,6 +601,7 @@ def main(argv=None):
         ("complaints", "casework_complaint"), ("tasks", "viewflow_task"), ("audit", "core_auditevent"),
         ("deadlines", "core_deadline"), ("mediation", "casework_mediationcase"), ("wage", "casework_wageclaim"),
         ("inspections", "inspections_inspection"))}
+    out["cpu_probe_ms"] = {"before": cpu_probe()}
     t = time.perf_counter()
     out["pages"] = pages(args.repeats, stock=args.stock)
     print(f"  pages {time.perf_counter() - t:.1f}s", file=sys.stderr, flush=True)
@@ -601,6 +615,7 @@ def main(argv=None):
         t = time.perf_counter()
         out["sweep"] = sweep_bench(args.repeats)
         print(f"  sweep {time.perf_counter() - t:.1f}s", file=sys.stderr, flush=True)
+    out["cpu_probe_ms"]["after"] = cpu_probe()
     with open(args.out, "w") as fh:
         json.dump(out, fh, default=str, ensure_ascii=False, indent=1)
 

@@ -48,6 +48,15 @@ PAGES = [
 ]
 
 
+def _probe_lines(sizes, res) -> list[str]:
+    """The CPU probe of each size (bench.measure.cpu_probe): the host's speed drifts between and within runs."""
+    cells = "; ".join(f"{n:,}: {res[n]['cpu_probe_ms']['before']:.0f} → {res[n]['cpu_probe_ms']['after']:.0f}"
+                      for n in sizes)
+    return [f"CPU probe (ms for a fixed pure-Python loop, lower is faster; before each size's pages → after its "
+            f"transitions and sweep): {cells}. A difference between sizes is the machine's, not the data's: "
+            "compare figures measured at similar probes.", ""]
+
+
 def render(r) -> tuple[str, list[str]]:
     sizes = sorted(int(n) for n in r["sizes"])
     res = {int(k): v for k, v in r["sizes"].items()}
@@ -65,6 +74,7 @@ def render(r) -> tuple[str, list[str]]:
            f"{_load(r['load']['end'])} (the run itself keeps about one of the 2 cores busy; more means other "
            "work shared the machine).", ""]
           if r.get("load") else []),
+        *(_probe_lines(sizes, res) if all("cpu_probe_ms" in res[n] for n in sizes) else []),
         "## Machine", "",
         f"- CPU: {m['cpu']}, {m['cores']} cores; RAM {m['memory_mib']:,} MiB; {m['os']}",
         f"- PostgreSQL {m['postgresql']} on the same machine ("
