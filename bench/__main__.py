@@ -65,6 +65,9 @@ def main(argv=None):
                         help="PostgreSQL server URL; its database name is ignored (gc_bench_* are created there)")
     parser.add_argument("--prefix", default="gc_bench", help="database name prefix")
     parser.add_argument("--keep", action="store_true", help="keep the generated databases")
+    parser.add_argument("--growth-rounds", type=int, default=3,
+                        help="after all sizes: rounds of measurements 1–4 with the sizes interleaved, from which "
+                             "growth is judged (0: judge it from each size's own measurement)")
     parser.add_argument("--out", help="report path (default bench/results/<date>.md; smoke: a temp file)")
     args = parser.parse_args(argv)
 
@@ -81,7 +84,9 @@ def main(argv=None):
                PYTHONWARNINGS="ignore")
     py = sys.executable
     template = f"{args.prefix}_template"
-    results = {"sizes": {}, "stock": {}, "memory": {}}
+    results = {"sizes": {}, "stock": {}, "memory": {}, "rounds": {}}
+    rounds = 0 if args.smoke or len(sizes) < 2 else max(0, args.growth_rounds)
+    kept = []  # the sized databases, dropped at the end unless --keep (the growth rounds need them all)
     psql(args.server, f"DROP DATABASE IF EXISTS {template}")
     psql(args.server, f"CREATE DATABASE {template}")
     try:
@@ -109,10 +114,28 @@ def main(argv=None):
                 pdf = json.loads(run([py, "-m", "bench.memory", "pdf", str(doc_id)], size_env, log, capture=True))
                 results["memory"][n] = {"web": web, "pdf": pdf}
             finally:
-                if not args.keep:
+                kept.append(name)
+                if not rounds and not args.keep:
                     psql(args.server, f"DROP DATABASE IF EXISTS {name}")
+        # The host's speed drifts over minutes (the CPU probe), and each size above is measured in its own
+        # minutes: growth from one size to another would mix the data's effect with the machine's. These rounds
+        # measure the pages of every size in turn, round after round, so drift touches each size alike.
+        for i in range(rounds):
+            for n in sizes:
+                with tempfile.TemporaryDirectory() as tmp:
+                    log(f"growth round {i + 1}/{rounds}: {n} cases")
+                    run([py, "-m", "bench.measure", "--n", str(n), "--repeats", str(repeats), "--pages-only",
+                         "--out", f"{tmp}/round.json"], dict(env, DATABASE_URL=db_url(args.server,
+                                                                                     f"{args.prefix}_{label(n)}")),
+                        log)
+                    got = json.load(open(f"{tmp}/round.json"))
+                    results["rounds"].setdefault(n, []).append(
+                        {"pages": got["pages"], "cpu_probe_ms": got["cpu_probe_ms"]["before"]})
     finally:
         psql(args.server, f"DROP DATABASE IF EXISTS {template}")
+        if not args.keep:
+            for name in kept:
+                psql(args.server, f"DROP DATABASE IF EXISTS {name}")
     _flush_redis()
 
     from bench.report import machine, render

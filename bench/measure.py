@@ -578,6 +578,8 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--generate", action="store_true")
     parser.add_argument("--stock", action="store_true", help="viewflow's stock inbox/queue views")
+    parser.add_argument("--pages-only", action="store_true",
+                        help="measurements 1–4 only (the interleaved growth rounds of bench.__main__)")
     parser.add_argument("--out", required=True)
     args = parser.parse_args(argv)
 
@@ -605,7 +607,7 @@ def main(argv=None):
     t = time.perf_counter()
     out["pages"] = pages(args.repeats, stock=args.stock)
     print(f"  pages {time.perf_counter() - t:.1f}s", file=sys.stderr, flush=True)
-    if not args.stock:
+    if not (args.stock or args.pages_only):
         t = time.perf_counter()
         out["dossier"] = dossier(args.repeats)
         print(f"  dossier {time.perf_counter() - t:.1f}s", file=sys.stderr, flush=True)
