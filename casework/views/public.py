@@ -81,6 +81,12 @@ def track_ip_limit():
 # ---- what the public may see ------------------------------------------------------------------------
 
 
+#: The complaint's columns ``PublicCase.of`` reads, the only ones the tracking page loads (``_tracked_complaint``).
+PUBLIC_FIELDS = ("number", "status", "category", "district__name", "market__name", "anonymous", "submitted_at",
+                 "accepted_at", "due_at", "due_provisional", "missing_items", "info_requested_at",
+                 "rejection_reasons", "public_reply", "referral_organization", "closed_at")
+
+
 @dataclass(frozen=True)
 class PublicCase:
     """The public projection of a complaint (a whitelist)."""
@@ -162,9 +168,11 @@ def _tracked_complaint(request):
         request.session.pop(TRACK_SESSION_KEY, None)
         return None
     # One query for the whole page: the case, its district and market, and whether a survey was sent/answered.
+    # Only the columns PublicCase shows: the public page never loads (or decrypts) the complainant's name and
+    # phone, the description or the internal notes.
     surveys = SatisfactionSurvey.objects.filter(content_type=ContentType.objects.get_for_model(Complaint),
                                                 object_id=OuterRef("pk"))
-    return (Complaint.objects.select_related("district", "market").filter(pk=entry.get("id"))
+    return (Complaint.objects.select_related("district", "market").only(*PUBLIC_FIELDS).filter(pk=entry.get("id"))
             .annotate(survey_sent=Exists(surveys), survey_answered_at=Subquery(surveys.values("answered_at")[:1]))
             .first())
 

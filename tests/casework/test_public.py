@@ -7,7 +7,7 @@ import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from PIL import Image
 
@@ -275,6 +275,26 @@ def test_tracking_page_shows_nothing_internal(client, market, staff):
                      "13912345678", "p_mediator", "p_intake"):
         assert internal not in html, internal
     assert "评价办理结果" in html
+
+
+def test_the_tracking_page_loads_only_the_public_columns_in_one_query(client, market, staff,
+                                                                        django_assert_num_queries):
+    """Data minimisation: the complainant's name and phone (encrypted), the description and the outcome are
+    not even read from the database for the public page, and nothing it shows is loaded afterwards."""
+    from casework.views.public import PUBLIC_FIELDS, TRACK_SESSION_KEY, PublicCase, _tracked_complaint
+
+    complaint, code = file_complaint(client, market)
+    walk_to_closed(complaint, intake=staff["intake"], official=staff["official"], mediator=staff["mediator"])
+    track(client, code, "5678")
+    request = RequestFactory().get("/")
+    request.session = {TRACK_SESSION_KEY: client.session[TRACK_SESSION_KEY]}
+    with django_assert_num_queries(1):
+        loaded = _tracked_complaint(request)
+        case = PublicCase.of(loaded)  # every attribute the page shows, with no deferred load
+    assert case.number == complaint.number and case.district_name and case.public_reply
+    deferred = loaded.get_deferred_fields()
+    assert {"complainant_name", "complainant_phone", "description", "outcome", "supplement"} <= deferred
+    assert not {name for name in PUBLIC_FIELDS if "__" not in name} & deferred
 
 
 def test_resubmitting_material_returns_the_case_to_the_intake_queue(client, market, staff):
