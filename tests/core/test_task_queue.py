@@ -103,11 +103,13 @@ def test_the_queue_key_is_the_indexed_expression(mediator):
             return "\n".join(row[0] for row in cursor.fetchall())
 
     assert "open_task_queue_idx" in plan(open_to(Task.objects.order_by(), mediator))
-    # One flow's queue (core migration 0009): the flow's nodes are the index's second column, so the index
+    # One flow's queue (core migration 0010): the (node | permission) key's own index answers it, so the index
     # condition itself drops other flows' tasks.
     scoped = plan(open_to(Task.objects.order_by(), mediator, ComplaintFlow))
-    index_scan = scoped[scoped.index("open_task_queue_idx"):]
-    assert "Index Cond" in index_scan and "flow_task" in index_scan.split("Index Cond", 1)[1].split("\n")[0], scoped
+    assert "open_task_flow_queue_idx" in scoped, scoped
+    index_scan = scoped[scoped.index("open_task_flow_queue_idx"):]
+    condition = index_scan.split("Index Cond", 1)[1].split("\n")[0]
+    assert "ComplaintFlow.review|" in condition and "MediationFlow" not in condition, scoped
 
 
 def test_a_flows_queue_leaves_out_other_flows_tasks_asking_the_same_permission(mediator):
