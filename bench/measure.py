@@ -151,22 +151,23 @@ URGENCY = "c.is_overdue DESC, c.priority DESC, c.due_at ASC NULLS LAST"
 
 def raw_queue_count(user):
     """The complaint queue badge on an inbox page: NEW human tasks of the complaint flow open to the user, on
-    open cases in scope. Written on the indexed queue key and the flow's nodes (core migrations 0007, 0009):
-    a mediator's permissions match few of the complaint flow's tasks, so the key's index finds them at once."""
+    open cases in scope. Written on the indexed (node | permission) key (core migration 0010): a mediator's
+    permissions match none of the complaint flow's nodes, so the key's index finds nothing at once."""
     import config.urls  # noqa: F401  (viewflow binds its flows' nodes when the URLconf loads)
     from casework.flows import ComplaintFlow
-    from core.workflow import flow_nodes
+    from core.workflow import human_nodes
 
     perms = [*sorted(user.get_all_permissions()), "-"]
+    pairs = [f"{node}|{perm}" for node in human_nodes(ComplaintFlow) for perm in perms]
     return ("""
         SELECT count(*) FROM viewflow_task t JOIN viewflow_process p ON p.id = t.process_id
         JOIN casework_complaint c ON c.id = p.artifact_object_id
         WHERE ((CASE WHEN (t.flow_task_type = 'HUMAN' AND t.status = 'NEW')
-                     THEN COALESCE(t.owner_permission, '-') ELSE NULL END) = ANY(%s) AND t.flow_task = ANY(%s)
+                     THEN (t.flow_task || '|' || COALESCE(t.owner_permission, '-')) ELSE NULL END) = ANY(%s)
                OR (t.owner_id = %s AND t.status = 'NEW' AND t.flow_task_type = 'HUMAN'))
           AND p.flow_class = %s AND c.status <> ALL(%s)
           AND (c.district_id = %s OR c.responsible_id = %s OR c.assignee_id = %s)""",
-            [perms, flow_nodes(ComplaintFlow), user.pk, FLOW, list(CLOSED), user.district_id, user.pk, user.pk])
+            [pairs, user.pk, FLOW, list(CLOSED), user.district_id, user.pk, user.pk])
 
 
 def raw_inbox_count(user):

@@ -267,16 +267,8 @@ class CountedTasks:
 
 
 #: What a task without ``owner_permission`` (open to every user of the flow) is indexed as: never a permission
-#: name (those are "app_label.codename"). See ``open_to`` and core migration 0007.
+#: name (those are "app_label.codename"). See ``open_to`` and core migration 0010.
 NO_PERMISSION = "-"
-
-#: A task's queue key: the permission a NEW human task asks for (``'-'`` for none), NULL for every other task.
-#: Indexed where not NULL and with its own statistics (core migration 0007); the SQL of this expression must stay
-#: the migration's, or PostgreSQL no longer matches the index.
-QUEUE_KEY = Case(When(status=STATUS.NEW, flow_task_type="HUMAN",
-                      then=Coalesce("owner_permission", Value(NO_PERMISSION))),
-                 default=None, output_field=CharField())
-
 
 #: The queue key qualified by the task's node, ``"<flow_task>|<permission>"`` (e.g.
 #: ``"casework/flows.ComplaintFlow.review|casework.accept_complaint"``), NULL for every task that is not NEW and
@@ -297,28 +289,23 @@ def flow_nodes(flow_class) -> list[str]:
     return sorted(get_task_ref(node) for node in flow_class.instance.nodes())
 
 
-def open_to(tasks, user, flow_class=None):
-    """The NEW human tasks of ``tasks`` that ``user`` may take: viewflow's ``user_queue`` test (the task's
-    permission is the user's, or it has none, or it is the user's own), written as ``queue_key IN (the user's
-    permissions, '-') OR (owner_id = user AND NEW AND HUMAN)`` so that PostgreSQL answers each arm from a small
-    index and estimates it right (ADR 0002). The key is NULL for the millions of finished tasks, so its
-    statistics describe the open human tasks only: "no permission" is rare there, and a district official's
-    permissions match every open task of the city. Without django-guardian, as here: viewflow's per-object
-    permissions are not supported.
-
-    ``flow_class`` narrows the key's arm to that flow's human nodes: ``FLOW_QUEUE_KEY IN (each node | each of the
-    user's permissions)``, answered from that key's own index and estimated from its own statistics. Without it a
-    mediator's complaint-queue badge read the city's open mediation and wage-claim tasks that ask for the same
-    permissions, only to drop them at the process join (2,706 tasks read for 0 at 1,000,000 cases: bench report
-    2026-11-27, measurement 1)."""
+def open_to(tasks, user, flow_class):
+    """The NEW human tasks of ``flow_class`` among ``tasks`` that ``user`` may take: viewflow's ``user_queue``
+    test (the task's permission is the user's, or it has none, or it is the user's own), written as
+    ``FLOW_QUEUE_KEY IN (each human node | each of the user's permissions or '-') OR (owner_id = user AND NEW AND
+    HUMAN)`` so that PostgreSQL answers each arm from a small index and estimates it right (ADR 0002). The key is
+    NULL for the millions of finished tasks, so its statistics describe the open human tasks only, pair by pair:
+    a mediator's permissions match no complaint node, a district official's match most of the flow's open tasks.
+    A key of the permission alone (core 0007, dropped in 0011) made a mediator's complaint-queue badge read the
+    city's open mediation and wage-claim tasks asking for the same permissions (2,706 read for 0 at 1,000,000
+    cases: bench report 2026-11-27, measurement 1). Without django-guardian, as here: viewflow's per-object
+    permissions are not supported."""
     if user.is_superuser:
         return tasks.filter(status=STATUS.NEW, flow_task_type="HUMAN")
     if "guardian" in settings.INSTALLED_APPS:  # pragma: no cover - viewflow's own test handles object perms
         return tasks.filter(status=STATUS.NEW, flow_task_type="HUMAN").user_queue(user)
     permissions = [*sorted(user.get_all_permissions()), NO_PERMISSION]
     own = Q(owner=user, status=STATUS.NEW, flow_task_type="HUMAN")
-    if flow_class is None:
-        return tasks.alias(queue_key=QUEUE_KEY).filter(Q(queue_key__in=permissions) | own)
     pairs = [f"{node}|{permission}" for node in human_nodes(flow_class) for permission in permissions]
     return tasks.alias(flow_queue_key=FLOW_QUEUE_KEY).filter(Q(flow_queue_key__in=pairs) | own)
 

@@ -86,10 +86,11 @@ def test_an_empty_list_and_a_page_past_the_end():
         CountedPagePaginator(districts, 5).page(0)
 
 
-def test_the_queue_key_is_the_indexed_expression(mediator):
-    """core migration 0007 indexes the SQL that ``QUEUE_KEY`` compiles to; if the two drift apart, PostgreSQL
-    silently stops using the index (and every queue badge reads the city's open tasks). With plain scans
-    priced out, the queue's permission arm must be answered from ``open_task_queue_idx``."""
+def test_the_flow_queue_key_is_the_indexed_expression(mediator):
+    """core migration 0010 indexes the SQL that ``FLOW_QUEUE_KEY`` compiles to; if the two drift apart,
+    PostgreSQL silently stops using the index (and every queue badge reads the city's open tasks). With plain
+    scans priced out, one flow's queue must be answered from ``open_task_flow_queue_idx``, whose index condition
+    itself drops other flows' tasks; migration 0011 dropped the flow-less key's index."""
     if connection.vendor != "postgresql":
         pytest.skip("the index exists on PostgreSQL only")
     from core.workflow import open_to
@@ -102,14 +103,14 @@ def test_the_queue_key_is_the_indexed_expression(mediator):
             cursor.execute("EXPLAIN " + sql, params)
             return "\n".join(row[0] for row in cursor.fetchall())
 
-    assert "open_task_queue_idx" in plan(open_to(Task.objects.order_by(), mediator))
-    # One flow's queue (core migration 0010): the (node | permission) key's own index answers it, so the index
-    # condition itself drops other flows' tasks.
     scoped = plan(open_to(Task.objects.order_by(), mediator, ComplaintFlow))
     assert "open_task_flow_queue_idx" in scoped, scoped
     index_scan = scoped[scoped.index("open_task_flow_queue_idx"):]
     condition = index_scan.split("Index Cond", 1)[1].split("\n")[0]
     assert "ComplaintFlow.review|" in condition and "MediationFlow" not in condition, scoped
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_indexes WHERE indexname = 'open_task_queue_idx'")
+        assert cursor.fetchone() == (0,)
 
 
 def test_a_flows_queue_leaves_out_other_flows_tasks_asking_the_same_permission(mediator):
@@ -120,6 +121,6 @@ def test_a_flows_queue_leaves_out_other_flows_tasks_asking_the_same_permission(m
     held = sorted(mediator.get_all_permissions())[0]
     own = _task(process, owner_permission=held)
     other = _task(process, owner_permission=held, flow_task=MediationFlow.review)
-    assert {own, other} <= set(open_to(Task.objects.all(), mediator))
+    assert {own, other} <= set(Task.objects.queue([ComplaintFlow, MediationFlow], mediator))
     scoped = set(open_to(Task.objects.all(), mediator, ComplaintFlow))
     assert own in scoped and other not in scoped
