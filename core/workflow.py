@@ -5,6 +5,7 @@ viewflow does no object-level scoping and its default task view saves a ModelFor
 call one service, turn a refused transition into a message and complete the task."""
 
 import copy
+import re
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
@@ -422,6 +423,9 @@ class ScopedTaskListMixin:
 
 #: Ids no task or process has, in the task link reversed once per node (``CaseColumnsMixin.task_id``).
 _SENTINEL_PROCESS, _SENTINEL_TASK = 2147480001, 2147480002
+#: A case number no case has (numbers are ``<prefix>-<year>-<serial>``), and what a number must look like to be
+#: put in its place (``CaseColumnsMixin._case_url``).
+_SENTINEL_NUMBER, _PLAIN_NUMBER = "GCSENTINEL-0000-000000", re.compile(r"[A-Za-z0-9-]+")
 
 
 class CaseColumnsMixin:
@@ -447,11 +451,25 @@ class CaseColumnsMixin:
         number = getattr(task, "case_number", None)
         if not number:
             return "—"
+        return format_html('<a href="{}">{}</a>', self._case_url(number), number)
+
+    def _case_url(self, number: str) -> str:
+        """The case's ``get_absolute_url()``, reversed once per request with a sentinel number that each row
+        replaces with its own (as ``task_id``). Case numbers are ``TS-2026-000123``: letters, digits and
+        hyphens, which a URL keeps as they are; any other number is reversed on its own."""
+        if not _PLAIN_NUMBER.fullmatch(number):
+            return self._reverse_case_url(number)
+        template = self.__dict__.get("_gigcase_case_url")
+        if template is None:
+            template = self.__dict__["_gigcase_case_url"] = self._reverse_case_url(_SENTINEL_NUMBER)
+        return template.replace(_SENTINEL_NUMBER, number)
+
+    def _reverse_case_url(self, number: str) -> str:
         # An instance holding only its number, without Model.__init__ (the case models' get_absolute_url
-        # reads nothing else): building a full instance per row cost more than the link.
+        # reads nothing else): building a full instance cost more than the link.
         case = self.artifact_model.__new__(self.artifact_model)
         case.number = number
-        return format_html('<a href="{}">{}</a>', case.get_absolute_url(), number)
+        return case.get_absolute_url()
 
     case.short_description = _("案件编号")
 
