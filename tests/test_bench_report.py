@@ -51,3 +51,17 @@ def test_with_rounds_growth_is_judged_on_the_median_of_the_rounds():
     assert "inbox" in misses  # 1.50× in its own figures, 2.00× in the rounds' median
     assert "growth wall 2.00×" in text and "growth wall 1.00×" in text
     assert f"{int(small):,}" in text and "interleaved rounds" in text
+
+
+def test_accept_by_kind_is_reported_when_every_size_measured_it():
+    results = _results()
+    assert "accept, not about wages" not in render(results)[0]  # runs before 2026-12-06 did not measure it
+    for i, n in enumerate(sorted(results["sizes"], key=int)):
+        rates = {"other": 170.0 + i, "wage_arrears": 60.0 + i}
+        results["sizes"][n]["transitions"]["accept_by_kind"] = {
+            kind: {"per_second": {"median": rate, "min": rate - 5, "max": rate + 5}, "batch": 25}
+            for kind, rate in rates.items()}
+    text, _misses = render(results)
+    assert "| cases | accept, not about wages /s | accept opening a wage claim /s |" in text
+    assert "| 10,000 | 170.00 (165.00–175.00) | 60.00 (55.00–65.00) |" in text
+    assert "| 1,000,000 | 172.00 (167.00–177.00) | 62.00 (57.00–67.00) |" in text
