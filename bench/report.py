@@ -203,13 +203,16 @@ def render(r) -> tuple[str, list[str]]:
                      f"{spread(s['per_second'], 1)} | {s['queries']} |")
     if all("accept_by_kind" in res[n]["transitions"] for n in sizes):
         lines += ["", "`accept` by kind, on complaints filed through the service just before the measurement (25 per "
-                  "batch): one not about wages, and one about wage arrears, whose accept also opens the wage claim "
-                  "in the same transaction (the generated complaints above mix them, one in ten about wages).", "",
-                  "| cases | accept, not about wages /s | accept opening a wage claim /s |", "|---:|---:|---:|"]
+                  "batch), after the size's other measurements: one not about wages, and one about wage arrears, "
+                  "whose accept also opens the wage claim in the same transaction (the generated complaints above "
+                  "mix them, one in ten about wages).", "",
+                  "| cases | accept, not about wages /s | queries | accept opening a wage claim /s | queries |",
+                  "|---:|---:|---:|---:|---:|"]
         for n in sizes:
             kinds = res[n]["transitions"]["accept_by_kind"]
-            lines.append(f"| {n:,} | {spread(kinds['other']['per_second'], 1)} | "
-                         f"{spread(kinds['wage_arrears']['per_second'], 1)} |")
+            other, wage = kinds["other"], kinds["wage_arrears"]
+            lines.append(f"| {n:,} | {spread(other['per_second'], 1)} | {other.get('queries', '–')} | "
+                         f"{spread(wage['per_second'], 1)} | {wage.get('queries', '–')} |")
     t = res[big]["transitions"]
     for name in ("accept", "start_investigation"):
         if t[name]["per_second"]["median"] < 200:

@@ -59,9 +59,10 @@ def test_accept_by_kind_is_reported_when_every_size_measured_it():
     for i, n in enumerate(sorted(results["sizes"], key=int)):
         rates = {"other": 170.0 + i, "wage_arrears": 60.0 + i}
         results["sizes"][n]["transitions"]["accept_by_kind"] = {
-            kind: {"per_second": {"median": rate, "min": rate - 5, "max": rate + 5}, "batch": 25}
+            kind: {"per_second": {"median": rate, "min": rate - 5, "max": rate + 5}, "batch": 25,
+                   "queries": 10 if kind == "other" else 34}
             for kind, rate in rates.items()}
     text, _misses = render(results)
-    assert "| cases | accept, not about wages /s | accept opening a wage claim /s |" in text
-    assert "| 10,000 | 170.00 (165.00–175.00) | 60.00 (55.00–65.00) |" in text
-    assert "| 1,000,000 | 172.00 (167.00–177.00) | 62.00 (57.00–67.00) |" in text
+    assert "| cases | accept, not about wages /s | queries | accept opening a wage claim /s | queries |" in text
+    assert "| 10,000 | 170.00 (165.00–175.00) | 10 | 60.00 (55.00–65.00) | 34 |" in text
+    assert "| 1,000,000 | 172.00 (167.00–177.00) | 10 | 62.00 (57.00–67.00) | 34 |" in text
