@@ -397,30 +397,33 @@ def pages(repeats, *, stock=False) -> dict:
 
 
 def transitions(repeats) -> dict:
-    from accounts.models import User
     from casework import services
     from casework.models import Complaint
 
     result = {}
-    intake = {u.district_id: u for u in User.objects.filter(groups__name="受理员").order_by("pk")}
+    accept = _accept_as_intake()
     submitted = list(Complaint.objects.filter(status="submitted").order_by("pk"))
     assigned = list(Complaint.objects.filter(status="assigned").select_related("assignee").order_by("pk"))
-
-    def run(cases, call):
-        return _rate(cases, call, repeats)
-
-    result["accept"] = run(submitted, lambda c: services.complaint_accept(complaint=c, by=intake[c.district_id]))
-    result["start_investigation"] = run(
-        assigned, lambda c: services.complaint_start_investigation(complaint=c, by=c.assignee))
+    result["accept"] = _rate(submitted, accept, repeats)
+    result["start_investigation"] = _rate(
+        assigned, lambda c: services.complaint_start_investigation(complaint=c, by=c.assignee), repeats)
     with logged() as log:
-        c = Complaint.objects.filter(status="submitted").order_by("-pk").first()
-        services.complaint_accept(complaint=c, by=intake[c.district_id])
+        accept(Complaint.objects.filter(status="submitted").order_by("-pk").first())
     result["accept"]["queries"] = len(log.queries)
     with logged() as log:
         c = Complaint.objects.filter(status="assigned").select_related("assignee").order_by("-pk").first()
         services.complaint_start_investigation(complaint=c, by=c.assignee)
     result["start_investigation"]["queries"] = len(log.queries)
     return result
+
+
+def _accept_as_intake():
+    """``complaint_accept`` of a complaint by its district's intake officer."""
+    from accounts.models import User
+    from casework import services
+
+    intake = {u.district_id: u for u in User.objects.filter(groups__name="受理员").order_by("pk")}
+    return lambda c: services.complaint_accept(complaint=c, by=intake[c.district_id])
 
 
 def _rate(cases, call, repeats, most=100):
@@ -449,19 +452,15 @@ def accept_by_kind(repeats) -> dict:
     from viewflow.workflow.models import Process, Task
     from viewflow.workflow.status import PROCESS, STATUS
 
-    from accounts.models import User
-    from casework import services
-
-    intake = {u.district_id: u for u in User.objects.filter(groups__name="受理员").order_by("pk")}
+    accept = _accept_as_intake()
     _, official = pick_users()
     last_process = Process.objects.aggregate(last=Max("pk"))["last"] or 0
     result = {}
     for kind in ("other", "wage_arrears"):
         filed = _filed_complaints(25 * (repeats + 1) + 2, kind, away_from=official.district_id)
-        call = lambda c: services.complaint_accept(complaint=c, by=intake[c.district_id])  # noqa: E731
-        result[kind] = _rate(filed[:-1], call, repeats, most=25)
+        result[kind] = _rate(filed[:-1], accept, repeats, most=25)
         with logged() as log:
-            call(filed[-1])
+            accept(filed[-1])
         result[kind]["queries"] = len(log.queries)
     Task.objects.filter(process_id__gt=last_process, status__in=[STATUS.NEW, STATUS.ASSIGNED]).update(
         status=STATUS.CANCELED, finished=timezone.now())

@@ -437,15 +437,20 @@ class CaseColumnsMixin:
         """viewflow's link to the task, reversed once per node and request: the URL is built with two sentinel
         ids and each row substitutes its own (a namespaced ``reverse()`` per row was a good part of what a
         row cost; issue 8's benchmark, page growth with rows)."""
-        templates = self.__dict__.setdefault("_gigcase_task_urls", {})
-        template = templates.get(task.flow_task)
-        if template is None:
-            template = templates[task.flow_task] = task.flow_task.reverse(
-                "index", args=[_SENTINEL_PROCESS, _SENTINEL_TASK])
+        template = self._url_template(task.flow_task, lambda: task.flow_task.reverse(
+            "index", args=[_SENTINEL_PROCESS, _SENTINEL_TASK]))
         url = template.replace(str(_SENTINEL_PROCESS), str(task.process_id)).replace(str(_SENTINEL_TASK), str(task.pk))
         return format_html('<a href="{}">#{}/{}</a>', url, task.process_id, task.pk)
 
     task_id.short_description = _("#")
+
+    def _url_template(self, key, reverse):
+        """``reverse()`` (a URL built with sentinel ids), called once per ``key`` and request (the view)."""
+        templates = self.__dict__.setdefault("_gigcase_url_templates", {})
+        template = templates.get(key)
+        if template is None:
+            template = templates[key] = reverse()
+        return template
 
     def case(self, task):
         number = getattr(task, "case_number", None)
@@ -459,9 +464,7 @@ class CaseColumnsMixin:
         hyphens, which a URL keeps as they are; any other number is reversed on its own."""
         if not _PLAIN_NUMBER.fullmatch(number):
             return self._reverse_case_url(number)
-        template = self.__dict__.get("_gigcase_case_url")
-        if template is None:
-            template = self.__dict__["_gigcase_case_url"] = self._reverse_case_url(_SENTINEL_NUMBER)
+        template = self._url_template("case", lambda: self._reverse_case_url(_SENTINEL_NUMBER))
         return template.replace(_SENTINEL_NUMBER, number)
 
     def _reverse_case_url(self, number: str) -> str:
